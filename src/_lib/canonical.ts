@@ -1,0 +1,37 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Serializes a JSON value with object keys sorted at every depth, so equal values give equal strings.
+ * Arrays keep their order; callers sort them first where order carries no meaning.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") {
+    return JSON.stringify(value) ?? "null";
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((v) => canonicalJson(v)).join(",")}]`;
+  }
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(",")}}`;
+}
+
+/** `sha256:` followed by the hex SHA-256 of a string's UTF-8 bytes. */
+export function sha256(text: string): string {
+  return `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
+}
+
+/** Compares two strings by code unit, independent of locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorts values by their canonical JSON, giving one order whatever order they came in. */
+export function sortCanonically<T>(values: readonly T[]): T[] {
+  return values
+    .map((v) => ({ v, key: canonicalJson(v) }))
+    .sort((a, b) => compareStrings(a.key, b.key))
+    .map((x) => x.v);
+}

@@ -1,0 +1,136 @@
+import { addDays, addMonths, isValid } from "date-fns";
+
+/** A calendar date as `YYYY-MM-DD`; these compare correctly as strings. */
+export type IsoDate = string;
+
+/** A calendar span: whole years and/or months. */
+export interface Span {
+  years?: number;
+  months?: number;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Earliest and latest calendar dates accepted anywhere (records and asOf). */
+export const MIN_DATE = "1900-01-01";
+export const MAX_DATE = "2199-12-31";
+
+// Dates are built at local noon so that no time zone's midnight DST jump can move them to another day.
+function toDate(iso: IsoDate): Date {
+  const m = ISO_DATE.exec(iso)!;
+  const d = new Date(2000, 0, 1, 12);
+  d.setFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return d;
+}
+
+function fromDate(d: Date): IsoDate {
+  const y = String(d.getFullYear()).padStart(4, "0");
+  const m = String(d.getMonth() + 1).padStart(2, "0");
+  const day = String(d.getDate()).padStart(2, "0");
+  return `${y}-${m}-${day}`;
+}
+
+/**
+ * Tells whether a string is a real calendar date written `YYYY-MM-DD` within the accepted range.
+ *
+ * @param value - the string to check
+ * @returns true for a real date such as "2024-02-29"; false for "2023-02-29" or "2023/05/01"
+ * @example
+ * isIsoDate("2023-02-29"); // false
+ */
+export function isIsoDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const d = toDate(value);
+  return isValid(d) && fromDate(d) === value && value >= MIN_DATE && value <= MAX_DATE;
+}
+
+function spanMonths(span: Span): number {
+  return (span.years ?? 0) * 12 + (span.months ?? 0);
+}
+
+/**
+ * Moves a date back by a calendar span, clamping the day to the month's end (2020-02-29 − 1 year = 2019-02-28).
+ *
+ * @param iso - the date
+ * @param span - years and months to go back
+ * @returns the earlier date
+ * @example
+ * minusSpan("2024-02-29", { months: 12 }); // "2023-02-28"
+ */
+export function minusSpan(iso: IsoDate, span: Span): IsoDate {
+  return fromDate(addMonths(toDate(iso), -spanMonths(span)));
+}
+
+/**
+ * Moves a date forward by a calendar span, clamping the day to the month's end.
+ *
+ * @param iso - the date
+ * @param span - years and months to go forward
+ * @returns the later date
+ * @example
+ * plusSpan("2020-02-29", { years: 5 }); // "2025-02-28"
+ */
+export function plusSpan(iso: IsoDate, span: Span): IsoDate {
+  return fromDate(addMonths(toDate(iso), spanMonths(span)));
+}
+
+/**
+ * The day after a date.
+ *
+ * @param iso - the date
+ * @returns the next calendar day
+ * @example
+ * nextDay("2023-02-28"); // "2023-03-01"
+ */
+export function nextDay(iso: IsoDate): IsoDate {
+  return fromDate(addDays(toDate(iso), 1));
+}
+
+/**
+ * Tells whether a date lies within a span before asOf: `asOf − span < date <= asOf`.
+ *
+ * @param date - the event date
+ * @param asOf - the evaluation date
+ * @param span - the window length
+ * @returns true inside the window
+ * @example
+ * isWithin("2020-05-31", "2023-05-31", { years: 3 }); // false: exactly 3 years back is outside
+ */
+export function isWithin(date: IsoDate, asOf: IsoDate, span: Span): boolean {
+  return date <= asOf && date > minusSpan(asOf, span);
+}
+
+/**
+ * Tells whether a date lies a span or more before asOf: `date <= asOf − span`.
+ *
+ * @param date - the event date
+ * @param asOf - the evaluation date
+ * @param span - how long ago at least
+ * @returns true when the date is at least that long ago
+ * @example
+ * isAtLeastAgo("2022-11-30", "2023-05-31", { months: 6 }); // true
+ */
+export function isAtLeastAgo(date: IsoDate, asOf: IsoDate, span: Span): boolean {
+  return date <= minusSpan(asOf, span);
+}
+
+/**
+ * The first day on which an event falls outside a window of the given span (it counts until the day before).
+ *
+ * @param date - the event date
+ * @param span - the window length
+ * @returns the first asOf for which `isWithin(date, asOf, span)` is false
+ * @example
+ * firstDayOutside("2020-02-29", { years: 3 }); // "2023-03-01"
+ */
+export function firstDayOutside(date: IsoDate, span: Span): IsoDate {
+  const candidate = plusSpan(date, span);
+  // When the day was clamped (29 Feb, 31st), the candidate still sees the event inside; the next day does not.
+  return minusSpan(candidate, span) >= date ? candidate : nextDay(candidate);
+}
+
+/** The calendar year of a date. */
+export function yearOf(iso: IsoDate): number {
+  return Number(iso.slice(0, 4));
+}

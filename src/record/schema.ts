@@ -1,0 +1,137 @@
+import { z } from "zod";
+import { isIsoDate, MAX_DATE, MIN_DATE } from "../_lib/dates.js";
+import { isValidCreditCode } from "./credit-code.js";
+
+/** A real calendar date written `YYYY-MM-DD`. */
+export const isoDateSchema = z
+  .string()
+  .refine(isIsoDate, { message: `a real calendar date YYYY-MM-DD between ${MIN_DATE} and ${MAX_DATE}` });
+
+const creditCodeSchema = z
+  .string()
+  .refine(isValidCreditCode, { message: "an 18-character unified social credit code with a correct GB 32100-2015 check character" });
+
+export const ORGANIZATION_TYPES = ["social_group", "social_service_agency", "foundation"] as const;
+export const PARTY_COVERAGE = ["own", "joint", "instructor", "none"] as const;
+export const COMPLETENESS = ["complete", "partial", "none"] as const;
+export const INSPECTION_RESULTS = ["pass", "basic_pass", "fail", "not_filed"] as const;
+export const ACTIVITY_KINDS = ["service", "public_welfare", "government_project"] as const;
+export const PROJECT_OUTCOMES = ["good", "completed", "failed"] as const;
+export const GRADES = ["5A", "4A", "3A", "2A", "1A"] as const;
+export const PENALTY_KINDS = [
+  "warning",
+  "fine",
+  "suspension",
+  "change_registration_revoked",
+  "certificate_revoked",
+  "registration_revoked",
+] as const;
+export const VIOLATION_KINDS = ["prohibited_fee", "unauthorised_award", "beyond_scope", "false_report"] as const;
+export const LISTS = ["abnormal", "dishonest"] as const;
+export const ABNORMAL_CAUSES = [
+  "annual_report_not_filed",
+  "party_organization_missing",
+  "rectification_overdue",
+  "penalty",
+  "unreachable",
+  "other",
+] as const;
+export const DISHONEST_CAUSES = [
+  "abnormal_two_years",
+  "fraudulent_change",
+  "suspension",
+  "large_fine",
+  "repeated_penalties",
+  "court_defaulter",
+  "certificate_revoked",
+  "registration_revoked",
+  "other",
+] as const;
+export const HONOUR_KINDS = [
+  "national_commendation",
+  "provincial_commendation",
+  "municipal_commendation",
+  "brand_organization",
+  "integrity_model",
+  "outstanding_project",
+  "credit_pledge_kept",
+] as const;
+
+/** The earliest and latest inspection years accepted. */
+const MIN_YEAR = 1900;
+const MAX_YEAR = 2199;
+
+/**
+ * The organization record, version 1 (record.md), as a strict zod schema: unknown fields are refused.
+ * Cross-field contradictions are checked by `parseOrganizationRecord`, which reports them together with
+ * the field problems.
+ */
+export const organizationRecordSchema = z.strictObject({
+  id: creditCodeSchema,
+  name: z.string().min(1).max(200),
+  type: z.enum(ORGANIZATION_TYPES),
+  registeredOn: isoDateSchema,
+  isTradeAssociation: z.boolean(),
+  isCharity: z.boolean(),
+  party: z.strictObject({
+    charterClause: z.boolean(),
+    coverage: z.enum(PARTY_COVERAGE),
+    required: z.boolean(),
+    activity: z.enum(COMPLETENESS),
+    integrityRules: z.enum(COMPLETENESS),
+  }),
+  annualInspections: z.array(
+    z.strictObject({
+      year: z.number().int().min(MIN_YEAR).max(MAX_YEAR),
+      result: z.enum(INSPECTION_RESULTS),
+    }),
+  ),
+  filings: z.strictObject({
+    changesOnTime: z.boolean(),
+    electionOnSchedule: z.boolean().nullable(),
+  }),
+  governance: z.strictObject({
+    meetings: z.enum(["per_charter", "late", "not_held"]),
+    auditOpinion: z.enum(["unqualified", "qualified", "adverse", "none"]),
+    financeCompliant: z.boolean(),
+    disclosure: z.enum(["full", "partial", "none"]),
+  }),
+  activities: z.array(z.strictObject({ on: isoDateSchema, kind: z.enum(ACTIVITY_KINDS) })),
+  governmentProjects: z.array(z.strictObject({ endedOn: isoDateSchema, outcome: z.enum(PROJECT_OUTCOMES) })),
+  satisfactionPercent: z.number().min(0).max(100).nullable(),
+  evaluation: z
+    .strictObject({
+      grade: z.enum(GRADES),
+      awardedOn: isoDateSchema,
+      expiresOn: isoDateSchema.nullable(),
+    })
+    .nullable(),
+  supervisorRating: z.enum(["good", "average", "poor"]).nullable(),
+  complaints: z.array(z.strictObject({ on: isoDateSchema, verified: z.boolean() })),
+  penalties: z.array(
+    z.strictObject({
+      on: isoDateSchema,
+      kind: z.enum(PENALTY_KINDS),
+      amountYuan: z.number().positive().max(1e12).nullable(),
+    }),
+  ),
+  rectificationNotices: z.array(
+    z.strictObject({ issuedOn: isoDateSchema, dueOn: isoDateSchema, completedOn: isoDateSchema.nullable() }),
+  ),
+  violations: z.array(z.strictObject({ on: isoDateSchema, kind: z.enum(VIOLATION_KINDS) })),
+  responsiblePersonDisqualified: z.boolean(),
+  courtDefaulter: z.boolean(),
+  unreachable: z.boolean(),
+  listings: z.array(
+    z.strictObject({
+      list: z.enum(LISTS),
+      cause: z.enum([...new Set([...ABNORMAL_CAUSES, ...DISHONEST_CAUSES])] as [string, ...string[]]),
+      listedOn: isoDateSchema,
+      removedOn: isoDateSchema.nullable(),
+    }),
+  ),
+  honours: z.array(z.strictObject({ on: isoDateSchema, kind: z.enum(HONOUR_KINDS) })),
+});
+
+/** An organization record that passed validation. */
+export type OrganizationRecord = z.infer<typeof organizationRecordSchema>;

@@ -1,0 +1,275 @@
+import { canonicalJson, compareStrings } from "../_lib/canonical.js";
+import { firstDayOutside, type Span } from "../_lib/dates.js";
+import { factValue } from "../facts/catalogue.js";
+import { COLLECTION_DATE_FIELDS, type Entry, type FactContext, type ScoringOutcome } from "../facts/context.js";
+import { checkKey } from "../engine/checks.js";
+import type { Condition, FactRef, Points, Rule, RuleSet } from "../rule-set/schema.js";
+import type {
+  BonusResult,
+  CapResult,
+  DeductionResult,
+  DimensionResult,
+  FactEvidence,
+  GateResult,
+  ItemResult,
+  ListActionResult,
+  MeasureResult,
+  NextLevel,
+  ReasonResult,
+  VetoResult,
+} from "./types.js";
+
+type RuleOf<K extends Rule["kind"]> = Extract<Rule, { kind: K }>;
+
+/** The rules of one manifest list, in the manifest's order. */
+function rulesIn<K extends Rule["kind"]>(ruleSet: RuleSet, ids: readonly string[]): Array<RuleOf<K>> {
+  const byId = new Map(ruleSet.rules.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) as RuleOf<K>);
+}
+
+function factRefsIn(c: Condition, named: RuleSet["conditions"], out: FactRef[], seen: Set<string>): void {
+  if ("all" in c) c.all.forEach((x) => factRefsIn(x, named, out, seen));
+  else if ("any" in c) c.any.forEach((x) => factRefsIn(x, named, out, seen));
+  else if ("not" in c) factRefsIn(c.not, named, out, seen);
+  else if ("condition" in c) {
+    if (!seen.has(`@${c.condition}`)) {
+      seen.add(`@${c.condition}`);
+      factRefsIn(named[c.condition]!, named, out, seen);
+    }
+  } else out.push({ fact: c.fact, params: c.params });
+}
+
+/** The values of every fact the given conditions and references consult, once each, in order of appearance. */
+function evidenceOf(ctx: FactContext, ruleSet: RuleSet, conditions: Condition[], extra: FactRef[] = []): FactEvidence[] {
+  const refs: FactRef[] = [];
+  const seen = new Set<string>();
+  conditions.forEach((c) => factRefsIn(c, ruleSet.conditions, refs, seen));
+  refs.push(...extra);
+  const out: FactEvidence[] = [];
+  const keys = new Set<string>();
+  for (const ref of refs) {
+    const params = ref.params && Object.keys(ref.params).length > 0 ? ref.params : undefined;
+    const key = `${ref.fact}${params ? canonicalJson(params) : ""}`;
+    if (keys.has(key)) continue;
+    keys.add(key);
+    out.push({ fact: ref.fact, ...(params ? { params } : {}), value: factValue(ctx, ref.fact, params) });
+  }
+  return out;
+}
+
+function pointsOf(ctx: FactContext, p: Points): number {
+  if (typeof p === "number") return p;
+  const num = factValue(ctx, p.fraction.numerator.fact, p.fraction.numerator.params);
+  const den = factValue(ctx, p.fraction.denominator.fact, p.fraction.denominator.params);
+  if (typeof num !== "number" || typeof den !== "number" || den <= 0) return 0;
+  return Math.floor((p.of * num) / den);
+}
+
+/** The entries a deduction or bonus counts, each with the day it stops counting. */
+function occurrences(ctx: FactContext, each: FactRef): Array<{ entry: Entry; countsUntil: string | null }> {
+  const entries = factValue(ctx, each.fact, each.params) as unknown as Entry[];
+  const params = (each.params ?? {}) as { within?: Span; dateField?: string };
+  const dateField = params.dateField ?? COLLECTION_DATE_FIELDS[each.fact]?.[0];
+  return entries.map((entry) => ({
+    entry,
+    countsUntil: params.within && dateField && typeof entry[dateField] === "string" ? firstDayOutside(entry[dateField] as string, params.within) : null,
+  }));
+}
+
+/** What the scoring stage yields. */
+export interface Scoring {
+  baseScore: number;
+  dimensions: DimensionResult[];
+  items: ItemResult[];
+  deductions: DeductionResult[];
+  deductionTotal: number;
+  bonuses: BonusResult[];
+  bonusTotal: number;
+  score: number;
+  scoreLevel: string;
+  grade: string;
+  caps: CapResult[];
+  gate: GateResult;
+  vetoes: VetoResult[];
+  /** Ids of the abnormal causes that hold. */
+  causes: string[];
+  outcome: ScoringOutcome;
+}
+
+/**
+ * Adds up the scoring stage: items, deductions, bonuses, score, levels, caps, gate and vetoes.
+ *
+ * @param ruleSet - the rule set
+ * @param ctx - the fact context
+ * @param fired - keys of the scoring checks that hold
+ * @returns the scoring part of the result
+ */
+export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<string>): Scoring {
+  const { manifest } = ruleSet;
+  const lists = manifest.rules;
+
+  const items: ItemResult[] = rulesIn<"item">(ruleSet, lists.items).map((rule) => {
+    const index = rule.cases.findIndex((_, i) => fired.has(checkKey(rule.id, i)));
+    const points = pointsOf(ctx, index >= 0 ? rule.cases[index]!.points : rule.otherwise);
+    const pointRefs = [...rule.cases.map((c) => c.points), rule.otherwise].flatMap((p) =>
+      typeof p === "number" ? [] : [p.fraction.numerator, p.fraction.denominator],
+    );
+    return {
+      id: rule.id,
+      dimension: rule.dimension,
+      points,
+      max: rule.max,
+      matched: index >= 0 ? index : "otherwise",
+      evidence: evidenceOf(ctx, ruleSet, rule.cases.map((c) => c.conditions), pointRefs),
+      label: rule.label,
+      basis: rule.basis,
+    };
+  });
+
+  const deductions: DeductionResult[] = rulesIn<"deduction">(ruleSet, lists.deductions).flatMap((rule): DeductionResult[] => {
+    if (!fired.has(checkKey(rule.id, 0))) return [];
+    const common = { id: rule.id, points: rule.points, label: rule.label, basis: rule.basis };
+    if (!rule.each) {
+      return [{ ...common, evidence: evidenceOf(ctx, ruleSet, rule.conditions ? [rule.conditions] : []), countsUntil: null }];
+    }
+    return occurrences(ctx, rule.each).map(({ entry, countsUntil }) => ({ ...common, evidence: entry, countsUntil }));
+  });
+
+  const bonuses: BonusResult[] = rulesIn<"bonus">(ruleSet, lists.bonuses).flatMap((rule) =>
+    fired.has(checkKey(rule.id, 0))
+      ? occurrences(ctx, rule.each).map(({ entry, countsUntil }) => ({
+          id: rule.id,
+          points: rule.points,
+          evidence: entry,
+          countsUntil,
+          label: rule.label,
+          basis: rule.basis,
+        }))
+      : [],
+  );
+
+  const dimensions: DimensionResult[] = manifest.dimensions.map((d) => ({
+    id: d.id,
+    score: items.filter((i) => i.dimension === d.id).reduce((s, i) => s + i.points, 0),
+    max: d.max,
+    label: d.label,
+  }));
+  const baseScore = items.reduce((s, i) => s + i.points, 0);
+  const deductionTotal = deductions.reduce((s, d) => s + d.points, 0);
+  const bonusTotal = Math.min(
+    bonuses.reduce((s, b) => s + b.points, 0),
+    manifest.bonusCap,
+  );
+  const score = Math.max(0, Math.min(manifest.maxScore, baseScore + deductionTotal + bonusTotal));
+
+  const levelIds = manifest.levels.map((l) => l.id);
+  const rank = (level: string) => levelIds.indexOf(level);
+  const scoreLevel = manifest.levels.find((l) => score >= l.minScore)!.id;
+
+  const gateRule = rulesIn<"gate">(ruleSet, lists.gate)[0];
+  const gate: GateResult = gateRule
+    ? (() => {
+        const missing = gateRule.parts.filter((_, i) => !fired.has(checkKey(gateRule.id, i))).map((p) => p.id);
+        return { id: gateRule.id, level: gateRule.level, held: missing.length === 0, missing };
+      })()
+    : { id: null, level: null, held: true, missing: [] };
+  // A failed gate moves a score at the gated level (or better) to the level just below it.
+  const gatedLevel =
+    gate.level !== null && !gate.held && rank(scoreLevel) <= rank(gate.level) ? levelIds[rank(gate.level) + 1]! : scoreLevel;
+
+  const heldCapRules = rulesIn<"cap">(ruleSet, lists.caps).filter((r) => fired.has(checkKey(r.id, 0)));
+  const vetoes: VetoResult[] = rulesIn<"veto">(ruleSet, lists.vetoes)
+    .filter((r) => fired.has(checkKey(r.id, 0)))
+    .map((r) => ({ id: r.id, evidence: evidenceOf(ctx, ruleSet, [r.conditions]), label: r.label, basis: r.basis }));
+
+  const worst = (a: string, b: string) => (rank(a) >= rank(b) ? a : b);
+  const cappedLevel = heldCapRules.reduce((level, cap) => worst(level, cap.atBest), gatedLevel);
+  const grade = vetoes.length > 0 ? worst(cappedLevel, manifest.vetoLevel) : cappedLevel;
+
+  const caps: CapResult[] = heldCapRules.map((r) => ({
+    id: r.id,
+    atBest: r.atBest,
+    lowersGrade: rank(r.atBest) > rank(gatedLevel) && r.atBest === cappedLevel && vetoes.length === 0,
+    evidence: evidenceOf(ctx, ruleSet, [r.conditions]),
+    label: r.label,
+    basis: r.basis,
+  }));
+  const causes = rulesIn<"cause">(ruleSet, lists.causes)
+    .filter((r) => fired.has(checkKey(r.id, 0)))
+    .map((r) => r.id);
+
+  const held = [...caps.map((c) => c.id), ...vetoes.map((v) => v.id), ...causes, ...(gate.held && gate.id ? [gate.id] : [])];
+  return {
+    baseScore,
+    dimensions,
+    items,
+    deductions,
+    deductionTotal,
+    bonuses,
+    bonusTotal,
+    score,
+    scoreLevel,
+    grade,
+    caps,
+    gate,
+    vetoes,
+    causes,
+    outcome: { score, scoreLevel, grade, held },
+  };
+}
+
+/**
+ * Collects the outcome stage: every measure with its reasons, every list action with its causes.
+ *
+ * @param ruleSet - the rule set
+ * @param fired - keys of the outcome checks that hold
+ * @returns measures and list actions, in the manifest's order
+ */
+export function assembleOutcome(ruleSet: RuleSet, fired: Set<string>): { measures: MeasureResult[]; listActions: ListActionResult[] } {
+  const lists = ruleSet.manifest.rules;
+  const measures = rulesIn<"measure">(ruleSet, lists.measures).flatMap((rule): MeasureResult[] => {
+    const triggered = rule.triggers.filter((_, i) => fired.has(checkKey(rule.id, i)));
+    if (triggered.length === 0) return [];
+    // The first trigger that holds sets each parameter.
+    const params = triggered.reduceRight<MeasureResult["params"]>((acc, t) => ({ ...acc, ...(t.params ?? {}) }), {});
+    return [{ id: rule.id, kind: rule.measureKind, params, reasons: triggered.map((t) => t.reason), label: rule.label, basis: rule.basis }];
+  });
+  const listActions = rulesIn<"list-action">(ruleSet, lists.listActions).flatMap((rule): ListActionResult[] => {
+    const causes = rule.triggers.filter((_, i) => fired.has(checkKey(rule.id, i))).map((t) => t.cause);
+    return causes.length > 0 ? [{ id: rule.id, causes, label: rule.label, basis: rule.basis }] : [];
+  });
+  return { measures, listActions };
+}
+
+/**
+ * The items and deductions that lost the most points: a base item loses max − points, a deduction id
+ * the sum of its occurrences; largest first, ties by id; nothing that lost 0.
+ */
+export function topReasons(items: ItemResult[], deductions: DeductionResult[], count = 4): ReasonResult[] {
+  const lost = new Map<string, number>();
+  for (const i of items) lost.set(i.id, i.max - i.points);
+  for (const d of deductions) lost.set(d.id, (lost.get(d.id) ?? 0) - d.points);
+  return [...lost.entries()]
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]))
+    .slice(0, count)
+    .map(([id, pointsLost]) => ({ id, pointsLost }));
+}
+
+/**
+ * The next better level than the grade, the points the score lacks for it, and what would still hold
+ * the grade below it: caps whose atBest is worse, vetoes, and the gate when that level is the gated one.
+ */
+export function nextLevelOf(ruleSet: RuleSet, s: Scoring): NextLevel | null {
+  const levels = ruleSet.manifest.levels;
+  const i = levels.findIndex((l) => l.id === s.grade);
+  if (i <= 0) return null;
+  const target = levels[i - 1]!;
+  const rank = (id: string) => levels.findIndex((l) => l.id === id);
+  const blockedBy = [
+    ...s.caps.filter((c) => rank(c.atBest) > i - 1).map((c) => c.id),
+    ...(rank(ruleSet.manifest.vetoLevel) > i - 1 ? s.vetoes.map((v) => v.id) : []),
+    ...(s.gate.id !== null && s.gate.level === target.id && !s.gate.held ? [s.gate.id] : []),
+  ];
+  return { level: target.id, pointsNeeded: Math.max(0, target.minScore - s.score), blockedBy };
+}

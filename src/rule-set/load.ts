@@ -1,0 +1,319 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { z } from "zod";
+import { canonicalJson, compareStrings, sha256 } from "../_lib/canonical.js";
+import { RuleSetError, type RuleSetProblem } from "../errors.js";
+import { FACTS } from "../facts/catalogue.js";
+import {
+  MAX_CONDITION_DEPTH,
+  RULE_LISTS,
+  manifestSchema,
+  ruleSchema,
+  topLevelConditionSchema,
+  type Condition,
+  type FactRef,
+  type Manifest,
+  type Points,
+  type Rule,
+  type RuleSet,
+  type TopLevelCondition,
+} from "./schema.js";
+
+const MANIFEST_FILE = "manifest.json";
+const CONDITIONS_FILE = "conditions.json";
+/** Largest rule file read, so that a hostile folder cannot exhaust memory. */
+const MAX_FILE_BYTES = 1_000_000;
+
+function zodProblems(file: string, ruleId: string | null, error: z.ZodError): RuleSetProblem[] {
+  return error.issues.map((i) => ({ file, ruleId, path: i.path.map(String).join("."), message: i.message }));
+}
+
+/** Visits every fact reference of a rule: conditions, `each`, fraction points. */
+function* factRefs(rule: Rule): Generator<{ ref: FactRef; path: string }> {
+  function* inCondition(c: Condition, path: string): Generator<{ ref: FactRef; path: string }> {
+    if ("all" in c) for (const [i, x] of c.all.entries()) yield* inCondition(x, `${path}.all.${i}`);
+    else if ("any" in c) for (const [i, x] of c.any.entries()) yield* inCondition(x, `${path}.any.${i}`);
+    else if ("not" in c) yield* inCondition(c.not, `${path}.not`);
+    else if ("fact" in c) yield { ref: { fact: c.fact, params: c.params }, path };
+  }
+  function* inPoints(p: Points, path: string): Generator<{ ref: FactRef; path: string }> {
+    if (typeof p !== "number") {
+      yield { ref: p.fraction.numerator, path: `${path}.fraction.numerator` };
+      yield { ref: p.fraction.denominator, path: `${path}.fraction.denominator` };
+    }
+  }
+  for (const { conditions, path } of conditionsOf(rule)) yield* inCondition(conditions, path);
+  if (rule.kind === "item") {
+    for (const [i, c] of rule.cases.entries()) yield* inPoints(c.points, `cases.${i}.points`);
+    yield* inPoints(rule.otherwise, "otherwise");
+  }
+  if ((rule.kind === "deduction" || rule.kind === "bonus") && rule.each) yield { ref: rule.each, path: "each" };
+}
+
+/** Every condition tree of a rule, with its path in the file. */
+export function conditionsOf(rule: Rule): Array<{ conditions: TopLevelCondition; path: string }> {
+  switch (rule.kind) {
+    case "item":
+      return rule.cases.map((c, i) => ({ conditions: c.conditions, path: `cases.${i}.conditions` }));
+    case "deduction":
+      return rule.conditions ? [{ conditions: rule.conditions, path: "conditions" }] : [];
+    case "bonus":
+      return [];
+    case "gate":
+      return rule.parts.map((p, i) => ({ conditions: p.conditions, path: `parts.${i}.conditions` }));
+    case "measure":
+    case "list-action": {
+      const triggers = rule.triggers.map((t, i) => ({ conditions: t.conditions, path: `triggers.${i}.conditions` }));
+      return rule.kind === "list-action" && rule.when ? [{ conditions: rule.when, path: "when" }, ...triggers] : triggers;
+    }
+    default:
+      return [{ conditions: rule.conditions, path: "conditions" }];
+  }
+}
+
+function depth(c: Condition): number {
+  if ("all" in c) return 1 + Math.max(0, ...c.all.map(depth));
+  if ("any" in c) return 1 + Math.max(0, ...c.any.map(depth));
+  if ("not" in c) return 1 + depth(c.not);
+  return 0;
+}
+
+function namedConditionRefs(c: Condition): string[] {
+  if ("all" in c) return c.all.flatMap(namedConditionRefs);
+  if ("any" in c) return c.any.flatMap(namedConditionRefs);
+  if ("not" in c) return namedConditionRefs(c.not);
+  if ("condition" in c) return [c.condition];
+  return [];
+}
+
+function pointsMax(p: Points): number {
+  return typeof p === "number" ? p : p.of;
+}
+
+/** The checks that need the whole set: lists, dimensions, levels, sources, facts, named conditions. */
+function checkRuleSet(manifest: Manifest, conditions: Record<string, TopLevelCondition>, rules: Rule[], files: Map<string, string>): RuleSetProblem[] {
+  const problems: RuleSetProblem[] = [];
+  const M = MANIFEST_FILE;
+  const fileOf = (id: string) => files.get(id) ?? `${id}.json`;
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const levels = new Set(manifest.levels.map((l) => l.id));
+  const dimensions = new Map(manifest.dimensions.map((d) => [d.id, d]));
+
+  // Every listed id has a file of the right kind, and every file is listed once.
+  const listed = new Set<string>();
+  for (const [list, kind] of Object.entries(RULE_LISTS) as Array<[keyof typeof RULE_LISTS, string]>) {
+    for (const id of manifest.rules[list]) {
+      if (listed.has(id)) problems.push({ file: M, ruleId: id, path: `rules.${list}`, message: `rule ${id} is listed twice` });
+      listed.add(id);
+      const rule = byId.get(id);
+      if (!rule) problems.push({ file: M, ruleId: id, path: `rules.${list}`, message: `rule ${id} is listed but there is no file ${id}.json` });
+      else if (rule.kind !== kind) problems.push({ file: fileOf(id), ruleId: id, path: "kind", message: `listed under ${list}, so its kind must be "${kind}", found "${rule.kind}"` });
+    }
+  }
+  for (const r of rules) {
+    if (!listed.has(r.id)) problems.push({ file: fileOf(r.id), ruleId: r.id, path: "", message: `rule ${r.id} is not listed in the manifest's rules` });
+  }
+  if (manifest.rules.gate.length > 1) problems.push({ file: M, ruleId: null, path: "rules.gate", message: "at most one gate" });
+
+  // Scores: dimensions add up to the maximum, items add up to their dimension.
+  const dimSum = manifest.dimensions.reduce((s, d) => s + d.max, 0);
+  if (dimSum !== manifest.maxScore) {
+    problems.push({ file: M, ruleId: null, path: "dimensions", message: `dimension maxima add up to ${dimSum}, expected maxScore ${manifest.maxScore}` });
+  }
+  const itemSums = new Map<string, number>();
+  for (const r of rules) {
+    if (r.kind !== "item") continue;
+    if (!dimensions.has(r.dimension)) {
+      problems.push({ file: fileOf(r.id), ruleId: r.id, path: "dimension", message: `unknown dimension "${r.dimension}"; known: ${[...dimensions.keys()].join(", ")}` });
+    }
+    itemSums.set(r.dimension, (itemSums.get(r.dimension) ?? 0) + r.max);
+    const all = [...r.cases.map((c, i) => ({ p: c.points, path: `cases.${i}.points` })), { p: r.otherwise, path: "otherwise" }];
+    for (const { p, path } of all) {
+      const max = pointsMax(p);
+      if (max < 0 || max > r.max) problems.push({ file: fileOf(r.id), ruleId: r.id, path, message: `points ${max} outside 0..${r.max} (the item's max)` });
+    }
+  }
+  for (const d of manifest.dimensions) {
+    const sum = itemSums.get(d.id) ?? 0;
+    if (sum !== d.max) problems.push({ file: M, ruleId: null, path: `dimensions`, message: `the items of dimension ${d.id} add up to ${sum}, expected its max ${d.max}` });
+  }
+
+  // Levels: best first, strictly decreasing lowest scores, the last starting at 0.
+  manifest.levels.forEach((l, i) => {
+    const prev = manifest.levels[i - 1];
+    if (prev && l.minScore >= prev.minScore) problems.push({ file: M, ruleId: null, path: `levels.${i}.minScore`, message: `levels must be best first with decreasing minScore; ${l.id} (${l.minScore}) overlaps ${prev.id} (${prev.minScore})` });
+    if (l.minScore > manifest.maxScore) problems.push({ file: M, ruleId: null, path: `levels.${i}.minScore`, message: `minScore ${l.minScore} above maxScore ${manifest.maxScore}` });
+  });
+  if (manifest.levels.at(-1)!.minScore !== 0) problems.push({ file: M, ruleId: null, path: "levels", message: "the last level must start at 0 so that every score has a level" });
+  if (levels.size !== manifest.levels.length) problems.push({ file: M, ruleId: null, path: "levels", message: "level ids must be unique" });
+  if (!levels.has(manifest.vetoLevel)) problems.push({ file: M, ruleId: null, path: "vetoLevel", message: `unknown level "${manifest.vetoLevel}"` });
+  if (manifest.bonusCap > manifest.maxScore) problems.push({ file: M, ruleId: null, path: "bonusCap", message: `bonusCap above maxScore` });
+
+  // Per rule: basis, levels, facts, named conditions, depth.
+  for (const r of rules) {
+    const file = fileOf(r.id);
+    r.basis.forEach((b, i) => {
+      // A basis names a source id, optionally followed by an article: "MCA-39 art. 7".
+      if (!(b.split(" ")[0]! in manifest.sources)) problems.push({ file, ruleId: r.id, path: `basis.${i}`, message: `unknown source "${b}"; the manifest's sources are ${Object.keys(manifest.sources).join(", ")}` });
+    });
+    if (r.kind === "cap" && !levels.has(r.atBest)) problems.push({ file, ruleId: r.id, path: "atBest", message: `unknown level "${r.atBest}"` });
+    if (r.kind === "gate") {
+      const i = manifest.levels.findIndex((l) => l.id === r.level);
+      if (i < 0 || i === manifest.levels.length - 1) problems.push({ file, ruleId: r.id, path: "level", message: `the gate must guard a level that has one below it; found "${r.level}"` });
+    }
+    const outcomeAllowed = r.kind === "measure" || r.kind === "list-action";
+    for (const { ref, path } of factRefs(r)) {
+      const def = FACTS.get(ref.fact);
+      if (!def) {
+        problems.push({ file, ruleId: r.id, path, message: `unknown fact "${ref.fact}"` });
+        continue;
+      }
+      if (def.stage === "outcome" && !outcomeAllowed) problems.push({ file, ruleId: r.id, path, message: `fact "${ref.fact}" is only known after scoring: measures and list actions may use it, a ${r.kind} may not` });
+      const parsed = def.params.safeParse(ref.params);
+      if (!parsed.success) {
+        for (const i of parsed.error.issues) problems.push({ file, ruleId: r.id, path: [path, "params", ...i.path.map(String)].join("."), message: `fact ${ref.fact}: ${i.message}` });
+      }
+      if (path === "each" && !def.collection) problems.push({ file, ruleId: r.id, path, message: `each needs a collection fact (one that returns entries); "${ref.fact}" is not` });
+    }
+    for (const { conditions: c, path } of conditionsOf(r)) {
+      if (depth(c) > MAX_CONDITION_DEPTH) problems.push({ file, ruleId: r.id, path, message: `conditions nested ${depth(c)} deep; at most ${MAX_CONDITION_DEPTH}` });
+      for (const name of namedConditionRefs(c)) {
+        if (!(name in conditions)) problems.push({ file, ruleId: r.id, path, message: `unknown named condition "${name}"; ${CONDITIONS_FILE} has ${Object.keys(conditions).join(", ") || "none"}` });
+      }
+    }
+  }
+
+  // Named conditions: known names, facts of the scoring stage, no cycles.
+  for (const [name, c] of Object.entries(conditions)) {
+    const pseudo = { kind: "veto", id: name, conditions: c } as unknown as Rule;
+    for (const { ref, path } of factRefs(pseudo)) {
+      const def = FACTS.get(ref.fact);
+      if (!def) problems.push({ file: CONDITIONS_FILE, ruleId: name, path, message: `unknown fact "${ref.fact}"` });
+      else {
+        const parsed = def.params.safeParse(ref.params);
+        if (!parsed.success) problems.push({ file: CONDITIONS_FILE, ruleId: name, path, message: `fact ${ref.fact}: ${parsed.error.issues[0]!.message}` });
+      }
+    }
+    if (depth(c) > MAX_CONDITION_DEPTH) problems.push({ file: CONDITIONS_FILE, ruleId: name, path: "", message: `nested ${depth(c)} deep; at most ${MAX_CONDITION_DEPTH}` });
+  }
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const visit = (name: string, trail: string[]): void => {
+    if (done.has(name) || !(name in conditions)) return;
+    if (visiting.has(name)) {
+      problems.push({ file: CONDITIONS_FILE, ruleId: name, path: "", message: `named conditions refer to each other in a cycle: ${[...trail, name].join(" -> ")}` });
+      return;
+    }
+    visiting.add(name);
+    for (const ref of namedConditionRefs(conditions[name]!)) visit(ref, [...trail, name]);
+    visiting.delete(name);
+    done.add(name);
+  };
+  for (const name of Object.keys(conditions).sort(compareStrings)) visit(name, []);
+  return problems;
+}
+
+/**
+ * Builds a checked rule set from already-parsed files: `manifest.json`, optional `conditions.json`, and
+ * one `<id>.json` per rule.
+ *
+ * @param files - file name to parsed JSON
+ * @returns the rule set with its digest
+ * @throws RuleSetError listing every problem with its file and rule id
+ * @example
+ * const ruleSet = ruleSetFromFiles({ "manifest.json": manifest, "P1.json": p1, ... });
+ */
+export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
+  const problems: RuleSetProblem[] = [];
+  const manifestResult = manifestSchema.safeParse(files[MANIFEST_FILE]);
+  if (!(MANIFEST_FILE in files)) problems.push({ file: MANIFEST_FILE, ruleId: null, path: "", message: "the rule set has no manifest.json" });
+  else if (!manifestResult.success) problems.push(...zodProblems(MANIFEST_FILE, null, manifestResult.error));
+
+  const conditions: Record<string, TopLevelCondition> = {};
+  const rawConditions = files[CONDITIONS_FILE] ?? {};
+  if (rawConditions === null || typeof rawConditions !== "object" || Array.isArray(rawConditions)) {
+    problems.push({ file: CONDITIONS_FILE, ruleId: null, path: "", message: "expected an object of named conditions" });
+  } else {
+    for (const [name, c] of Object.entries(rawConditions)) {
+      const parsed = topLevelConditionSchema.safeParse(c);
+      if (parsed.success) conditions[name] = parsed.data;
+      else problems.push(...zodProblems(CONDITIONS_FILE, name, parsed.error));
+    }
+  }
+
+  const rules: Rule[] = [];
+  const ruleFiles = new Map<string, string>();
+  for (const file of Object.keys(files).sort(compareStrings)) {
+    if (file === MANIFEST_FILE || file === CONDITIONS_FILE) continue;
+    const raw = files[file] as { id?: unknown } | null;
+    const rawId = raw && typeof raw === "object" && typeof raw.id === "string" ? raw.id : null;
+    const parsed = ruleSchema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push(...zodProblems(file, rawId, parsed.error));
+      continue;
+    }
+    const rule = parsed.data;
+    if (`${rule.id}.json` !== file) {
+      problems.push({ file, ruleId: rule.id, path: "id", message: `a rule file is named after its id: expected ${rule.id}.json` });
+    }
+    if (ruleFiles.has(rule.id)) {
+      problems.push({ file, ruleId: rule.id, path: "id", message: `id ${rule.id} is also used by ${ruleFiles.get(rule.id)}` });
+      continue;
+    }
+    ruleFiles.set(rule.id, file);
+    rules.push(rule);
+  }
+
+  if (manifestResult.success && problems.length === 0) {
+    problems.push(...checkRuleSet(manifestResult.data, conditions, rules, ruleFiles));
+  }
+  if (problems.length > 0 || !manifestResult.success) throw new RuleSetError(problems);
+
+  const manifest = manifestResult.data;
+  rules.sort((a, b) => compareStrings(a.id, b.id));
+  const digest = sha256(canonicalJson({ manifest, conditions, rules }));
+  return { id: manifest.id, version: manifest.version, effectiveFrom: manifest.effectiveFrom, digest, manifest, conditions, rules };
+}
+
+/**
+ * Reads the raw JSON files of a rule-set folder (every `*.json` directly inside it).
+ *
+ * @param dir - the folder
+ * @returns file name to parsed JSON
+ * @throws RuleSetError when a file cannot be read or is not JSON
+ */
+export function readRuleFiles(dir: string): Record<string, unknown> {
+  const files: Record<string, unknown> = {};
+  const problems: RuleSetProblem[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(".json"));
+  } catch (error) {
+    throw new RuleSetError([{ file: dir, ruleId: null, path: "", message: `cannot read the rule-set folder: ${(error as Error).message}` }]);
+  }
+  for (const name of names.sort(compareStrings)) {
+    const path = join(dir, name);
+    try {
+      if (statSync(path).size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
+      files[basename(name)] = JSON.parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      problems.push({ file: name, ruleId: null, path: "", message: `not a readable JSON file: ${(error as Error).message}` });
+    }
+  }
+  if (problems.length > 0) throw new RuleSetError(problems);
+  return files;
+}
+
+/**
+ * Loads a rule set from a folder of rule files and checks it.
+ *
+ * @param dir - a folder holding `manifest.json`, optional `conditions.json` and one `<id>.json` per rule
+ * @returns the checked rule set
+ * @throws RuleSetError listing every problem with its file and rule id
+ * @example
+ * const ruleSet = loadRuleSet("./rules/my-bureau");
+ * const result = await evaluate(record, { asOf: "2024-06-30", ruleSet });
+ */
+export function loadRuleSet(dir: string): RuleSet {
+  return ruleSetFromFiles(readRuleFiles(dir));
+}
