@@ -7,6 +7,8 @@ export default defineConfig([
     dts: true,
     clean: true,
     sourcemap: true,
+    // import.meta.url in the CommonJS build, to find the bundled rules beside the package.
+    shims: true,
     target: "node20",
   },
   {
