@@ -24,8 +24,28 @@ const CONDITIONS_FILE = "conditions.json";
 /** Largest rule file read, so that a hostile folder cannot exhaust memory. */
 const MAX_FILE_BYTES = 1_000_000;
 
+type Issue = z.core.$ZodIssue;
+
+// How far off a union branch is at its own root: missing its key fields or carrying keys it does not know.
+function misfit(issues: readonly Issue[]): number {
+  return issues.filter((i) => i.code === "unrecognized_keys" || (i.code === "invalid_type" && i.path.length <= 1 && (i as { input?: unknown }).input === undefined)).length;
+}
+
+/** Replaces a union's "Invalid input" with the issues of the branch the input was meant for. */
+function specific(issue: Issue, prefix: PropertyKey[] = []): Array<{ path: PropertyKey[]; message: string }> {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    const best = [...issue.errors].sort((a, b) => misfit(a) - misfit(b))[0]!;
+    return best.flatMap((i) => specific(i, path));
+  }
+  if (issue.code === "unrecognized_keys" && issue.keys.includes("path")) {
+    return [{ path, message: `"path" (JSONPath) is not allowed in rule files: a fact's value is compared whole; ${issue.message}` }];
+  }
+  return [{ path, message: issue.message }];
+}
+
 function zodProblems(file: string, ruleId: string | null, error: z.ZodError): RuleSetProblem[] {
-  return error.issues.map((i) => ({ file, ruleId, path: i.path.map(String).join("."), message: i.message }));
+  return error.issues.flatMap((i) => specific(i)).map((i) => ({ file, ruleId, path: i.path.map(String).join("."), message: i.message }));
 }
 
 /** Visits every fact reference of a rule: conditions, `each`, fraction points. */
@@ -91,7 +111,13 @@ function pointsMax(p: Points): number {
 }
 
 /** The checks that need the whole set: lists, dimensions, levels, sources, facts, named conditions. */
-function checkRuleSet(manifest: Manifest, conditions: Record<string, TopLevelCondition>, rules: Rule[], files: Map<string, string>): RuleSetProblem[] {
+function checkRuleSet(
+  manifest: Manifest,
+  conditions: Record<string, TopLevelCondition>,
+  rules: Rule[],
+  files: Map<string, string>,
+  unparsed: ReadonlySet<string>,
+): RuleSetProblem[] {
   const problems: RuleSetProblem[] = [];
   const M = MANIFEST_FILE;
   const fileOf = (id: string) => files.get(id) ?? `${id}.json`;
@@ -106,7 +132,9 @@ function checkRuleSet(manifest: Manifest, conditions: Record<string, TopLevelCon
       if (listed.has(id)) problems.push({ file: M, ruleId: id, path: `rules.${list}`, message: `rule ${id} is listed twice` });
       listed.add(id);
       const rule = byId.get(id);
-      if (!rule) problems.push({ file: M, ruleId: id, path: `rules.${list}`, message: `rule ${id} is listed but there is no file ${id}.json` });
+      if (!rule) {
+        if (!unparsed.has(id)) problems.push({ file: M, ruleId: id, path: `rules.${list}`, message: `rule ${id} is listed but there is no file ${id}.json` });
+      }
       else if (rule.kind !== kind) problems.push({ file: fileOf(id), ruleId: id, path: "kind", message: `listed under ${list}, so its kind must be "${kind}", found "${rule.kind}"` });
     }
   }
@@ -133,7 +161,8 @@ function checkRuleSet(manifest: Manifest, conditions: Record<string, TopLevelCon
       if (max < 0 || max > r.max) problems.push({ file: fileOf(r.id), ruleId: r.id, path, message: `points ${max} outside 0..${r.max} (the item's max)` });
     }
   }
-  for (const d of manifest.dimensions) {
+  // With a rule file refused above, the sums would mislead: they are checked once every file parses.
+  for (const d of unparsed.size > 0 ? [] : manifest.dimensions) {
     const sum = itemSums.get(d.id) ?? 0;
     if (sum !== d.max) problems.push({ file: M, ruleId: null, path: `dimensions`, message: `the items of dimension ${d.id} add up to ${sum}, expected its max ${d.max}` });
   }
@@ -162,6 +191,24 @@ function checkRuleSet(manifest: Manifest, conditions: Record<string, TopLevelCon
       if (i < 0 || i === manifest.levels.length - 1) problems.push({ file, ruleId: r.id, path: "level", message: `the gate must guard a level that has one below it; found "${r.level}"` });
     }
     const outcomeAllowed = r.kind === "measure" || r.kind === "list-action";
+    if (!outcomeAllowed) {
+      // A scoring rule must not reach an outcome fact through a named condition either.
+      const reached = new Set<string>();
+      const walk = (names: string[], via: string): void => {
+        for (const name of names) {
+          if (reached.has(name) || !(name in conditions)) continue;
+          reached.add(name);
+          const pseudo = { kind: "veto", id: name, conditions: conditions[name]! } as unknown as Rule;
+          for (const { ref } of factRefs(pseudo)) {
+            if (FACTS.get(ref.fact)?.stage === "outcome") {
+              problems.push({ file, ruleId: r.id, path: via, message: `fact "${ref.fact}" is only known after scoring (reached through named condition "${name}"): measures and list actions may use it, a ${r.kind} may not` });
+            }
+          }
+          walk(namedConditionRefs(conditions[name]!), via);
+        }
+      };
+      for (const { conditions: c, path } of conditionsOf(r)) walk(namedConditionRefs(c), path);
+    }
     for (const { ref, path } of factRefs(r)) {
       const def = FACTS.get(ref.fact);
       if (!def) {
@@ -191,8 +238,13 @@ function checkRuleSet(manifest: Manifest, conditions: Record<string, TopLevelCon
       if (!def) problems.push({ file: CONDITIONS_FILE, ruleId: name, path, message: `unknown fact "${ref.fact}"` });
       else {
         const parsed = def.params.safeParse(ref.params);
-        if (!parsed.success) problems.push({ file: CONDITIONS_FILE, ruleId: name, path, message: `fact ${ref.fact}: ${parsed.error.issues[0]!.message}` });
+        if (!parsed.success) {
+          for (const i of parsed.error.issues) problems.push({ file: CONDITIONS_FILE, ruleId: name, path: [path, "params", ...i.path.map(String)].join("."), message: `fact ${ref.fact}: ${i.message}` });
+        }
       }
+    }
+    for (const ref of namedConditionRefs(c)) {
+      if (!(ref in conditions)) problems.push({ file: CONDITIONS_FILE, ruleId: name, path: "", message: `unknown named condition "${ref}"; ${CONDITIONS_FILE} has ${Object.keys(conditions).join(", ")}` });
     }
     if (depth(c) > MAX_CONDITION_DEPTH) problems.push({ file: CONDITIONS_FILE, ruleId: name, path: "", message: `nested ${depth(c)} deep; at most ${MAX_CONDITION_DEPTH}` });
   }
@@ -243,6 +295,7 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
 
   const rules: Rule[] = [];
   const ruleFiles = new Map<string, string>();
+  const unparsed = new Set<string>();
   for (const file of Object.keys(files).sort(compareStrings)) {
     if (file === MANIFEST_FILE || file === CONDITIONS_FILE) continue;
     const raw = files[file] as { id?: unknown } | null;
@@ -250,6 +303,8 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
     const parsed = ruleSchema.safeParse(raw);
     if (!parsed.success) {
       problems.push(...zodProblems(file, rawId, parsed.error));
+      unparsed.add(file.replace(/\.json$/, ""));
+      if (rawId !== null) unparsed.add(rawId);
       continue;
     }
     const rule = parsed.data;
@@ -264,8 +319,8 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
     rules.push(rule);
   }
 
-  if (manifestResult.success && problems.length === 0) {
-    problems.push(...checkRuleSet(manifestResult.data, conditions, rules, ruleFiles));
+  if (manifestResult.success) {
+    problems.push(...checkRuleSet(manifestResult.data, conditions, rules, ruleFiles, unparsed));
   }
   if (problems.length > 0 || !manifestResult.success) throw new RuleSetError(problems);
 
