@@ -90,9 +90,13 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stdout.write(`${LIBRARY_VERSION}\n`);
       return 0;
     }
-    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    if (command === undefined) {
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+    }
+    if (command === "--help" || command === "-h" || command === "help") {
       process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
+      return 0;
     }
     throw new UsageError(`unknown command ${command}`);
   } catch (error) {
