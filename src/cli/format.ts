@@ -102,18 +102,18 @@ export function formatTable(rows: OutputRow[]): string {
     { title: "score", width: 5, right: true },
     { title: "lvl", width: 3 },
     { title: "grade", width: 5 },
-    { title: "封顶/否决 caps/vetoes", width: 20 },
-    { title: "名录处置 list actions", width: 30 },
+    { title: "封顶/否决 caps/vetoes", width: 24 },
+    { title: "名录处置 list actions", width: 44 },
   ];
   const cell = (text: string, c: (typeof cols)[number]) =>
     c.right ? " ".repeat(Math.max(0, c.width - displayWidth(text))) + text : fit(text, c.width);
   const line = (cells: string[]) => cells.map((t, i) => cell(t, cols[i]!)).join("  ").trimEnd();
   const out = [line(cols.map((c) => c.title)), cols.map((c) => "-".repeat(c.width)).join("  ")];
   const abbreviations: Record<string, string> = {
-    "propose-abnormal-listing": "list-abnormal",
-    "abnormal-removal-due": "unlist-abnormal",
-    "propose-dishonest-listing": "list-dishonest",
-    "dishonest-removal-eligible": "unlist-dishonest",
+    "propose-abnormal-listing": "+abnormal",
+    "abnormal-removal-due": "-abnormal",
+    "propose-dishonest-listing": "+dishonest",
+    "dishonest-removal-eligible": "-dishonest",
   };
   for (const r of rows) {
     if (!r.ok) {
@@ -124,7 +124,7 @@ export function formatTable(rows: OutputRow[]): string {
     }
     const x = r.result;
     const limits = [...x.caps.map((c) => `${c.id}→${c.atBest}`), ...x.vetoes.map((v) => v.id), ...(x.gate.held ? [] : ["no-gate"])].join(" ");
-    const actions = x.listActions.map((a) => `${abbreviations[a.id] ?? a.id}(${a.causes.length})`).join(" ");
+    const actions = x.listActions.map((a) => `${abbreviations[a.id] ?? a.id}(${a.causes.map((c) => c.split(/[_-]/)[0]).join(",")})`).join(" ");
     out.push(line([String(r.index), x.organizationId, x.name, x.asOf, String(x.score), x.scoreLevel, x.grade + (x.seriouslyDishonest ? "!" : ""), limits, actions]));
   }
   const scored = rows.filter((r) => r.ok) as Array<Extract<OutputRow, { ok: true }>>;
@@ -132,6 +132,7 @@ export function formatTable(rows: OutputRow[]): string {
   for (const r of scored) byGrade.set(r.result.grade, (byGrade.get(r.result.grade) ?? 0) + 1);
   const dist = [...byGrade.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([g, n]) => `${g} ${n}`).join(", ");
   out.push("");
-  out.push(`read ${rows.length}, scored ${scored.length}, refused ${rows.length - scored.length}; grades 等级: ${dist || "none"}. "!" marks a veto (seriously dishonest 严重失信).`);
+  out.push(`read ${rows.length}, scored ${scored.length}, refused ${rows.length - scored.length}; grades 等级: ${dist || "none"}.`);
+  out.push(`"!" veto, seriously dishonest 严重失信; K→X cap at level X; +abnormal/+dishonest propose listing 建议列入 (causes); -abnormal/-dishonest removal due 应移出.`);
   return `${out.join("\n")}\n`;
 }
