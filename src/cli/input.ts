@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createReadStream, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { createInterface } from "node:readline";
 import { compareStrings } from "../_lib/canonical.js";
 
 /** One input row: where it came from, its raw record, and its own asOf when it came in an envelope. */
@@ -10,15 +11,24 @@ export interface InputRow {
   source: string;
   record: unknown;
   asOf: string | null;
-  /** Set when the row could not even be read as JSON. */
+  /** Set when the row could not even be read (not JSON, a bad cell); the row still comes back, as an error row. */
   readError: string | null;
 }
 
-/** Largest input file read whole; larger inputs belong in NDJSON. */
-export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+/** A kind of input the CLI reads: a file extension or a folder layout. */
+export interface InputReader {
+  name: string;
+  /** Whether this reader takes the path (a file or a folder). */
+  accepts(path: string, isDirectory: boolean): boolean;
+  /** Yields the rows, numbering them from `start`. */
+  read(path: string, start: number): AsyncIterable<InputRow>;
+}
+
+/** Largest JSON file read whole; larger inputs belong in NDJSON, which is streamed. */
+export const MAX_JSON_BYTES = 512 * 1024 * 1024;
 
 // An envelope is `{ asOf, record, ... }` (fixture files are envelopes); anything else is a bare record.
-function unwrap(value: unknown): { record: unknown; asOf: string | null } {
+export function unwrap(value: unknown): { record: unknown; asOf: string | null } {
   if (value !== null && typeof value === "object" && !Array.isArray(value) && "record" in value && !("id" in value)) {
     const env = value as { record: unknown; asOf?: unknown };
     return { record: env.record, asOf: typeof env.asOf === "string" ? env.asOf : null };
@@ -26,49 +36,85 @@ function unwrap(value: unknown): { record: unknown; asOf: string | null } {
   return { record: value, asOf: null };
 }
 
-function rowsOfFile(path: string, start: number): InputRow[] {
-  const name = basename(path);
-  const size = statSync(path).size;
-  if (size > MAX_INPUT_BYTES) throw new Error(`${path} is larger than ${MAX_INPUT_BYTES} bytes; split it or use NDJSON`);
-  const text = readFileSync(path, "utf8");
-  if (path.endsWith(".ndjson") || path.endsWith(".jsonl")) {
-    const rows: InputRow[] = [];
-    text.split("\n").forEach((line, i) => {
-      if (line.trim() === "") return;
-      const source = `${name}:${i + 1}`;
+const jsonReader: InputReader = {
+  name: "json",
+  accepts: (path, dir) => !dir && path.endsWith(".json"),
+  async *read(path, start) {
+    const name = basename(path);
+    if (statSync(path).size > MAX_JSON_BYTES) {
+      yield { index: start, source: name, record: null, asOf: null, readError: `larger than ${MAX_JSON_BYTES} bytes; use NDJSON, which is streamed` };
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      yield { index: start, source: name, record: null, asOf: null, readError: `not a JSON file: ${(error as Error).message}` };
+      return;
+    }
+    if (!Array.isArray(value)) {
+      yield { index: start, source: name, ...unwrap(value), readError: null };
+      return;
+    }
+    for (const [i, v] of value.entries()) yield { index: start + i, source: `${name}#${i}`, ...unwrap(v), readError: null };
+  },
+};
+
+const ndjsonReader: InputReader = {
+  name: "ndjson",
+  accepts: (path, dir) => !dir && /\.(ndjson|jsonl)$/.test(path),
+  async *read(path, start) {
+    const name = basename(path);
+    const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+    let lineNo = 0;
+    let index = start;
+    for await (const line of lines) {
+      lineNo++;
+      if (line.trim() === "") continue;
+      const source = `${name}:${lineNo}`;
+      let value: unknown;
       try {
-        rows.push({ index: start + rows.length, source, ...unwrap(JSON.parse(line)), readError: null });
+        value = JSON.parse(line);
       } catch (error) {
-        rows.push({ index: start + rows.length, source, record: line, asOf: null, readError: `line ${i + 1} is not JSON: ${(error as Error).message}` });
+        yield { index: index++, source, record: null, asOf: null, readError: `line ${lineNo} is not JSON: ${(error as Error).message}` };
+        continue;
       }
-    });
-    return rows;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return [{ index: start, source: name, record: null, asOf: null, readError: `not a JSON file: ${(error as Error).message}` }];
-  }
-  if (Array.isArray(value)) {
-    return value.map((v, i) => ({ index: start + i, source: `${name}#${i}`, ...unwrap(v), readError: null }));
-  }
-  return [{ index: start, source: name, ...unwrap(value), readError: null }];
+      yield { index: index++, source, ...unwrap(value), readError: null };
+    }
+  },
+};
+
+/** The readers tried in order; the first that accepts a path reads it. */
+export const INPUT_READERS: InputReader[] = [jsonReader, ndjsonReader];
+
+function readerFor(path: string, isDirectory: boolean): InputReader | undefined {
+  return INPUT_READERS.find((r) => r.accepts(path, isDirectory));
 }
 
 /**
  * Reads the rows of an input: a JSON file (one record, an envelope, or an array of them), an NDJSON
- * file (`.ndjson`/`.jsonl`, one per line), or a folder of such files read in name order.
+ * file (`.ndjson`/`.jsonl`, streamed line by line), another registered kind, or a folder of such files
+ * read in name order.
  *
  * @param path - file or folder
  * @returns every row, including those that could not be read (with `readError`)
  */
-export function readInput(path: string): InputRow[] {
-  if (!statSync(path).isDirectory()) return rowsOfFile(path, 0);
-  const files = readdirSync(path)
-    .filter((n) => /\.(json|ndjson|jsonl)$/.test(n))
-    .sort(compareStrings);
-  const rows: InputRow[] = [];
-  for (const f of files) rows.push(...rowsOfFile(join(path, f), rows.length));
-  return rows;
+export async function* readRows(path: string): AsyncGenerator<InputRow> {
+  const isDirectory = statSync(path).isDirectory();
+  const own = readerFor(path, isDirectory);
+  if (own) {
+    yield* own.read(path, 0);
+    return;
+  }
+  if (!isDirectory) throw new Error(`${path}: not a kind of input this command reads (JSON, NDJSON${INPUT_READERS.length > 2 ? `, ${INPUT_READERS.slice(2).map((r) => r.name).join(", ")}` : ""})`);
+  let index = 0;
+  for (const file of readdirSync(path).sort(compareStrings)) {
+    const full = join(path, file);
+    const reader = readerFor(full, statSync(full).isDirectory());
+    if (!reader) continue;
+    for await (const row of reader.read(full, index)) {
+      index = row.index + 1;
+      yield row;
+    }
+  }
 }

@@ -1,0 +1,106 @@
+import type { RecordIssue } from "../errors.js";
+import type { Result } from "../result/types.js";
+import type { RuleSet } from "../rule-set/schema.js";
+import { csvHeader, csvLine, tableHeader, tableLine, tableSummary } from "./format.js";
+
+/** One output row: a result, or why the input at that position was refused. */
+export type OutputRow =
+  | { ok: true; index: number; source: string; result: Result }
+  | { ok: false; index: number; source: string; organizationId: string | null; error: { code: string; message: string; issues: RecordIssue[] } };
+
+/** Where output text goes, piece by piece. */
+export interface TextSink {
+  write(text: string): void | Promise<void>;
+}
+
+/** Writes rows one at a time, so a run of any size holds one row at a time. */
+export interface RowWriter {
+  write(row: OutputRow): Promise<void>;
+  end(): Promise<void>;
+}
+
+/** A format the CLI writes. */
+export interface OutputFormat {
+  name: string;
+  /** Binary formats need a file (`--out`); text formats may go to standard output. */
+  needsFile?: boolean;
+  create(sink: TextSink, ctx: { ruleSet: RuleSet; outPath: string | null }): RowWriter;
+}
+
+export function errorObject(row: Extract<OutputRow, { ok: false }>) {
+  return { row: row.index, source: row.source, organizationId: row.organizationId, error: row.error };
+}
+
+const rowObject = (row: OutputRow) => (row.ok ? row.result : errorObject(row));
+
+const json: OutputFormat = {
+  name: "json",
+  create(sink) {
+    let first = true;
+    return {
+      async write(row) {
+        await sink.write(`${first ? "[\n" : ",\n"}${JSON.stringify(rowObject(row))}`);
+        first = false;
+      },
+      async end() {
+        await sink.write(first ? "[]\n" : "\n]\n");
+      },
+    };
+  },
+};
+
+const ndjson: OutputFormat = {
+  name: "ndjson",
+  create(sink) {
+    return { write: async (row) => void (await sink.write(`${JSON.stringify(rowObject(row))}\n`)), end: async () => {} };
+  },
+};
+
+const csv: OutputFormat = {
+  name: "csv",
+  create(sink, { ruleSet }) {
+    const dims = ruleSet.manifest.dimensions.map((d) => d.id);
+    let started = false;
+    const start = async () => {
+      if (!started) await sink.write(`${csvHeader(dims)}\n`);
+      started = true;
+    };
+    return {
+      async write(row) {
+        await start();
+        await sink.write(`${csvLine(row, dims)}\n`);
+      },
+      end: start,
+    };
+  },
+};
+
+const table: OutputFormat = {
+  name: "table",
+  create(sink) {
+    const counts = { read: 0, scored: 0, grades: new Map<string, number>() };
+    let started = false;
+    const start = async () => {
+      if (!started) await sink.write(`${tableHeader()}\n`);
+      started = true;
+    };
+    return {
+      async write(row) {
+        await start();
+        counts.read++;
+        if (row.ok) {
+          counts.scored++;
+          counts.grades.set(row.result.grade, (counts.grades.get(row.result.grade) ?? 0) + 1);
+        }
+        await sink.write(`${tableLine(row)}\n`);
+      },
+      async end() {
+        await start();
+        await sink.write(tableSummary(counts));
+      },
+    };
+  },
+};
+
+/** The formats `score` writes, by name; more may be registered. */
+export const OUTPUT_FORMATS: Map<string, OutputFormat> = new Map([json, ndjson, csv, table].map((f) => [f.name, f]));
