@@ -121,7 +121,8 @@ export function createEvaluator(ruleSet: RuleSet = referenceRuleSet): Evaluator 
   };
 }
 
-let defaultEvaluator: Evaluator | null = null;
+// One evaluator per rule set, so that repeated calls of evaluate() do not rebuild the engines.
+const evaluators = new WeakMap<RuleSet, Evaluator>();
 
 /**
  * Validates an organization record and evaluates it on asOf: score, level, caps, gate, vetoes,
@@ -136,7 +137,11 @@ let defaultEvaluator: Evaluator | null = null;
  * console.log(result.score, result.grade); // 1000 "A"
  */
 export async function evaluate(record: unknown, options: EvaluateOptions & { ruleSet?: RuleSet }): Promise<Result> {
-  if (options?.ruleSet && options.ruleSet !== referenceRuleSet) return createEvaluator(options.ruleSet).evaluate(record, options);
-  defaultEvaluator ??= createEvaluator(referenceRuleSet);
-  return defaultEvaluator.evaluate(record, options);
+  const ruleSet = options?.ruleSet ?? referenceRuleSet;
+  let evaluator = evaluators.get(ruleSet);
+  if (!evaluator) {
+    evaluator = createEvaluator(ruleSet);
+    evaluators.set(ruleSet, evaluator);
+  }
+  return evaluator.evaluate(record, options);
 }
