@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { canonicalJson, compareStrings, sha256 } from "../_lib/canonical.js";
 import { RuleSetError, type RuleSetProblem } from "../errors.js";
 import { FACTS } from "../facts/catalogue.js";
+import { checkComparedValues } from "./check-values.js";
 import {
   MAX_CONDITION_DEPTH,
   RULE_LISTS,
@@ -321,6 +322,7 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
 
   if (manifestResult.success) {
     problems.push(...checkRuleSet(manifestResult.data, conditions, rules, ruleFiles, unparsed));
+    problems.push(...checkComparedValues(manifestResult.data, conditions, rules, (id) => ruleFiles.get(id) ?? `${id}.json`));
   }
   if (problems.length > 0 || !manifestResult.success) throw new RuleSetError(problems);
 
