@@ -9,6 +9,7 @@ import type { OrganizationRecord } from "./record/schema.js";
 import { assembleOutcome, assembleScoring, nextLevelOf, topReasons } from "./result/assemble.js";
 import type { Result } from "./result/types.js";
 import { referenceRuleSet } from "./rule-set/reference.js";
+import { createDatedEvaluator } from "./rule-set/versions.js";
 import type { RuleSet } from "./rule-set/schema.js";
 import { LIBRARY_VERSION } from "./version.js";
 
@@ -84,7 +85,8 @@ function readableId(input: unknown): string | null {
 /**
  * Builds an evaluator for a rule set once, to evaluate many organizations with it.
  *
- * @param ruleSet - a rule set from `loadRuleSet`; the bundled reference set when omitted
+ * @param ruleSet - a rule set from `loadRuleSet`; the bundled reference set when omitted. A rule set with
+ *   versions evaluates each record with the version in force on its asOf.
  * @returns `{ evaluate, evaluateMany }`
  * @example
  * const evaluator = createEvaluator();
@@ -92,6 +94,7 @@ function readableId(input: unknown): string | null {
  * for (const row of rows) console.log(row.ok ? row.result.grade : row.error.message);
  */
 export function createEvaluator(ruleSet: RuleSet = referenceRuleSet): Evaluator {
+  if (ruleSet.versions) return createDatedEvaluator(ruleSet, createEvaluator);
   const conditions = createReferenceEvaluator(ruleSet);
   const evaluateOne = async (input: unknown, options: EvaluateOptions): Promise<Result> => {
     const asOf = checkAsOf(options?.asOf);

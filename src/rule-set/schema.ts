@@ -193,4 +193,10 @@ export interface RuleSet {
   /** Named shared conditions, referenced from rules as `{ "condition": name }`. */
   conditions: Record<string, TopLevelCondition>;
   rules: Rule[];
+  /**
+   * Every version of the rule set, oldest first, when it was loaded from a folder of versions; this
+   * object is then the latest, and evaluation uses the version in force on asOf. Absent for a single
+   * version, which applies on any asOf.
+   */
+  versions?: RuleSet[];
 }
