@@ -21,4 +21,5 @@ export {
   type Label,
 } from "./errors.js";
 export type * from "./result/types.js";
+export { explain, type ExplainOptions } from "./result/explain.js";
 export { LIBRARY_VERSION } from "./version.js";
