@@ -133,7 +133,8 @@ let defaultEvaluator: Evaluator | null = null;
  * @param record - an organization record v1 (validated here)
  * @param options - `asOf` (required) and `ruleSet` (the bundled reference set when omitted)
  * @returns the result
- * @throws InvalidRecordError listing every problem of the record; InvalidAsOfError for a bad asOf
+ * @throws InvalidRecordError listing every problem of the record; InvalidAsOfError for a bad asOf;
+ *   NoRuleSetInForceError when the rule set is a folder of versions none of which is in force on asOf
  * @example
  * const result = await evaluate(record, { asOf: "2023-05-31" });
  * console.log(result.score, result.grade); // 1000 "A"
