@@ -128,11 +128,25 @@ function signatures(r: Result): Map<string, string> {
   return new Map([...m].map(([id, v]) => [id, canonicalJson(v)]));
 }
 
+/**
+ * How far each id pushes a result up: points for items, deductions and bonuses; for a cap or veto that
+ * holds, minus one more than its level's rank (a stricter cap pushes down further); one for the gate held.
+ */
+function pushes(r: Result, rank: (level: string) => number): Map<string, number> {
+  const m = new Map<string, number>();
+  const add = (id: string, n: number) => m.set(id, (m.get(id) ?? 0) + n);
+  for (const x of [...r.items, ...r.deductions, ...r.bonuses]) add(x.id, x.points);
+  for (const c of r.caps) add(c.id, -(1 + rank(c.atBest)));
+  for (const v of r.vetoes) add(v.id, -(1 + rank(r.grade)));
+  if (r.gate.id) add(r.gate.id, r.gate.held ? 1 : 0);
+  return m;
+}
+
 /** One changed rule and what it did to the population. */
 export interface ShadowRuleRow extends RuleChange {
   /** Organizations whose result differs under this id (points, whether it holds, reasons, causes). */
   affected: number;
-  /** Of those, the organizations whose grade changed. */
+  /** Of those, the organizations whose grade changed in the direction this rule pushed them. */
   moved: number;
   /** Of those moved, how many got a better grade and how many a worse one. */
   up: number;
@@ -186,7 +200,8 @@ const MAX_REFUSALS = 20;
 /**
  * Scores one population under two rule sets and reports what changes: the level migration matrix, and
  * for each rule that differs, how many organizations it affected and how many it moved to another
- * grade — what a bureau needs before adopting a revision. Folders of versions use, for each
+ * grade (those whose grade went the way the rule pushed them) — what a bureau needs before adopting a
+ * revision. Folders of versions use, for each
  * organization, the version in force on its asOf (the changed rules are listed between the versions in
  * force on the first asOf compared); single versions apply whatever the asOf.
  *
@@ -258,6 +273,8 @@ export async function shadowRun(a: RuleSet, b: RuleSet, entries: Iterable<Shadow
     }
     const sa = signatures(ra);
     const sb = signatures(rb);
+    const pa = pushes(ra, rank);
+    const pb = pushes(rb, rank);
     const rows = rulesOn(entry.asOf);
     const manifestRow = rows.find((r) => r.id === MANIFEST_CHANGE);
     let accounted = false;
@@ -265,7 +282,9 @@ export async function shadowRun(a: RuleSet, b: RuleSet, entries: Iterable<Shadow
       if (row === manifestRow) continue;
       if (sa.get(row.id) === sb.get(row.id)) continue;
       row.affected++;
-      if (!gradeChanged) continue;
+      // A rule moved the organization only if it pushed the way the grade went.
+      const push = (pb.get(row.id) ?? 0) - (pa.get(row.id) ?? 0);
+      if (!gradeChanged || push === 0 || push > 0 !== better) continue;
       accounted = true;
       row.moved++;
       row[better ? "up" : "down"]++;

@@ -53,7 +53,7 @@ export function formatShadowReport(report: ShadowReport, names: { a: string; b: 
   lines.push("");
   if (report.rules.length === 0) lines.push("Changed rules 规则变化: none — A and B score alike");
   else {
-    lines.push("Changed rules 规则变化 (affected 受影响: its part of the result differs; moved 等级变化: the grade changed too)");
+    lines.push("Changed rules 规则变化 (affected 受影响: its part of the result differs; moved 等级变化: and the grade went the way it pushed)");
     const idWidth = Math.max(4, ...report.rules.map((r) => r.id.length));
     lines.push(`  ${pad("rule", idWidth)}  ${pad("affected", 8, true)}  ${pad("moved", 5, true)}  ${pad("up", 4, true)}  ${pad("down", 4, true)}  change`);
     for (const r of report.rules) {
