@@ -78,3 +78,19 @@ export class RuleSetError extends SocialOrgCreditError {
     this.problems = problems;
   }
 }
+
+/** No version of a rule set is in force on asOf: asOf is before the earliest version's effectiveFrom. */
+export class NoRuleSetInForceError extends SocialOrgCreditError {
+  override name = "NoRuleSetInForceError" as const;
+  readonly asOf: string;
+  /** The effectiveFrom of the earliest version. */
+  readonly earliestEffectiveFrom: string;
+  constructor(ruleSetId: string, asOf: string, earliest: { version: string; effectiveFrom: string }) {
+    super(
+      "no_rule_set_in_force",
+      `no version of rule set ${ruleSetId} is in force on ${asOf}: the earliest, ${earliest.version}, takes effect on ${earliest.effectiveFrom}`,
+    );
+    this.asOf = asOf;
+    this.earliestEffectiveFrom = earliest.effectiveFrom;
+  }
+}

@@ -9,6 +9,7 @@ import type { OrganizationRecord } from "./record/schema.js";
 import { assembleOutcome, assembleScoring, nextLevelOf, topReasons } from "./result/assemble.js";
 import type { Result } from "./result/types.js";
 import { referenceRuleSet } from "./rule-set/reference.js";
+import { createDatedEvaluator } from "./rule-set/versions.js";
 import type { RuleSet } from "./rule-set/schema.js";
 import { LIBRARY_VERSION } from "./version.js";
 
@@ -84,7 +85,8 @@ function readableId(input: unknown): string | null {
 /**
  * Builds an evaluator for a rule set once, to evaluate many organizations with it.
  *
- * @param ruleSet - a rule set from `loadRuleSet`; the bundled reference set when omitted
+ * @param ruleSet - a rule set from `loadRuleSet`; the bundled reference set when omitted. A rule set with
+ *   versions evaluates each record with the version in force on its asOf.
  * @returns `{ evaluate, evaluateMany }`
  * @example
  * const evaluator = createEvaluator();
@@ -92,6 +94,7 @@ function readableId(input: unknown): string | null {
  * for (const row of rows) console.log(row.ok ? row.result.grade : row.error.message);
  */
 export function createEvaluator(ruleSet: RuleSet = referenceRuleSet): Evaluator {
+  if (ruleSet.versions) return createDatedEvaluator(ruleSet, createEvaluator);
   const conditions = createReferenceEvaluator(ruleSet);
   const evaluateOne = async (input: unknown, options: EvaluateOptions): Promise<Result> => {
     const asOf = checkAsOf(options?.asOf);
@@ -131,7 +134,8 @@ const evaluators = new WeakMap<RuleSet, Evaluator>();
  * @param record - an organization record v1 (validated here)
  * @param options - `asOf` (required) and `ruleSet` (the bundled reference set when omitted)
  * @returns the result
- * @throws InvalidRecordError listing every problem of the record; InvalidAsOfError for a bad asOf
+ * @throws InvalidRecordError listing every problem of the record; InvalidAsOfError for a bad asOf;
+ *   NoRuleSetInForceError when the rule set is a folder of versions none of which is in force on asOf
  * @example
  * const result = await evaluate(record, { asOf: "2023-05-31" });
  * console.log(result.score, result.grade); // 1000 "A"

@@ -5,6 +5,7 @@
 export { evaluate, createEvaluator, type Evaluator, type EvaluateOptions, type BatchRow } from "./evaluate.js";
 export { loadRuleSet, ruleSetFromFiles } from "./rule-set/load.js";
 export { referenceRuleSet, REFERENCE_RULES_DIR } from "./rule-set/reference.js";
+export { ruleSetVersionOn } from "./rule-set/versions.js";
 export type { RuleSet, Rule, Manifest } from "./rule-set/schema.js";
 export { organizationRecordSchema, type OrganizationRecord } from "./record/schema.js";
 export { parseOrganizationRecord, safeParseOrganizationRecord, type ParseResult } from "./record/parse.js";
@@ -14,9 +15,11 @@ export {
   InvalidRecordError,
   InvalidAsOfError,
   RuleSetError,
+  NoRuleSetInForceError,
   type RecordIssue,
   type RuleSetProblem,
   type Label,
 } from "./errors.js";
 export type * from "./result/types.js";
+export { explain, type ExplainOptions } from "./result/explain.js";
 export { LIBRARY_VERSION } from "./version.js";

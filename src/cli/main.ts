@@ -2,9 +2,15 @@ import { RuleSetError } from "../errors.js";
 import { LIBRARY_VERSION } from "../version.js";
 import { UsageError, type Command } from "./command.js";
 import { scoreCommand } from "./commands/score.js";
+import { rulesCheckCommand } from "./commands/rules-check.js";
+import { shadowCommand } from "./commands/diff-rules.js";
+import { explainCommand } from "./commands/explain.js";
 
 /** The subcommands, by name; each lives in its own module under commands/. */
 export const COMMANDS: Map<string, Command> = new Map([scoreCommand].map((c) => [c.name, c]));
+COMMANDS.set(rulesCheckCommand.name, rulesCheckCommand);
+COMMANDS.set(shadowCommand.name, shadowCommand);
+COMMANDS.set(explainCommand.name, explainCommand);
 
 function usage(): string {
   const lines = [...COMMANDS.values()].map((c) => `  social-org-credit ${c.summary}\n${c.usage}\n`);

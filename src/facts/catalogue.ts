@@ -10,6 +10,8 @@ import {
   type FactContext,
   type FactValue,
 } from "./context.js";
+import { recordFieldSchema, valuesOfSchema, type FactValues } from "./values.js";
+import { GRADES, INSPECTION_RESULTS } from "../record/schema.js";
 
 /** Where a fact may be used: `scoring` facts everywhere; `outcome` facts only in measures and list actions. */
 export type FactStage = "scoring" | "outcome";
@@ -23,6 +25,8 @@ export interface FactDefinition {
   params: z.ZodType<Record<string, unknown> | undefined>;
   /** For collection facts: the collection whose matching entries the fact returns. */
   collection?: string;
+  /** The values the fact takes, which the loader checks every comparison against. */
+  values: FactValues;
   compute(ctx: FactContext, params: Record<string, unknown>): FactValue;
 }
 
@@ -53,6 +57,8 @@ function selectorSchema(collection: string) {
       if (!(key in fields)) {
         ctx.addIssue({ code: "custom", path: [key], message: `${collection} entries have no field "${key}"; known: ${Object.keys(fields).join(", ")}` });
       }
+      // A value the field never takes would select nothing, silently: refuse it.
+      else for (const message of matcherProblems(collection, key, fields[key]!, w[key]!)) ctx.addIssue({ code: "custom", path: [key], message });
     }
   });
   return z
@@ -64,6 +70,26 @@ function selectorSchema(collection: string) {
       anyOf: z.array(where).min(1).optional(),
     })
     .optional() as z.ZodType<Record<string, unknown> | undefined>;
+}
+
+// The values a field of a collection's entries takes: the record schema's, or the derived field's type.
+function fieldValues(collection: string, field: string, type: "string" | "number" | "boolean"): FactValues {
+  const schema = recordFieldSchema(`${collection}.${field}`);
+  if (schema) return valuesOfSchema(schema);
+  return type === "boolean" ? { kind: "oneOf", values: [true, false] } : type === "number" ? { kind: "number", nullable: false } : { kind: "any" };
+}
+
+function matcherProblems(collection: string, field: string, type: "string" | "number" | "boolean", matcher: Matcher): string[] {
+  const values = fieldValues(collection, field, type);
+  const fits = (v: unknown) =>
+    values.kind === "oneOf" ? values.values.includes(v as string) : values.kind === "number" ? typeof v === "number" || (v === null && values.nullable) : true;
+  const expected = values.kind === "oneOf" ? `one of ${values.values.map((v) => JSON.stringify(v)).join(", ")}` : "a number";
+  const tested = Array.isArray(matcher) ? matcher : matcher !== null && typeof matcher === "object" ? (matcher.notIn ?? []) : [matcher];
+  const problems = tested.filter((v) => !fits(v)).map((v) => `${collection} entries' ${field} is never ${JSON.stringify(v)}; it is ${expected}`);
+  if (matcher !== null && typeof matcher === "object" && !Array.isArray(matcher) && (matcher.lessThan !== undefined || matcher.atLeast !== undefined) && values.kind !== "number") {
+    problems.push(`lessThan and atLeast compare numbers; ${collection} entries' ${field} is ${expected}`);
+  }
+  return problems;
 }
 
 function matches(value: unknown, matcher: Matcher): boolean {
@@ -152,6 +178,7 @@ const definitions: FactDefinition[] = [
       description: `The record's ${description}.`,
       stage: "scoring",
       params: noParams,
+      values: valuesOfSchema(recordFieldSchema(path)!),
       compute: (ctx) => readPath(ctx.record, path),
     }),
   ),
@@ -161,6 +188,7 @@ const definitions: FactDefinition[] = [
       "The inspection of the latest due year (yearsBack 0) or a year before it: pass | basic_pass | fail | not_filed (required, no entry) | exempt (registered after 30 June of that year).",
     stage: "scoring",
     params: z.strictObject({ yearsBack: z.number().int().min(0).max(50) }) as z.ZodType<Record<string, unknown>>,
+    values: { kind: "oneOf", values: [...INSPECTION_RESULTS, "exempt"] },
     compute: (ctx, p) => inspectionOf(ctx.record, ctx.latestDueYear - (p.yearsBack as number)),
   },
   {
@@ -168,6 +196,7 @@ const definitions: FactDefinition[] = [
     description: "How many of the latest due year and the (last − 1) years before it are required.",
     stage: "scoring",
     params: lastYearsParams,
+    values: { kind: "number", nullable: false },
     compute: (ctx, p) => dueYears(ctx, p.last as number).filter((y) => inspectionOf(ctx.record, y) !== "exempt").length,
   },
   {
@@ -175,6 +204,7 @@ const definitions: FactDefinition[] = [
     description: "How many of those required years have an inspection other than not_filed.",
     stage: "scoring",
     params: lastYearsParams,
+    values: { kind: "number", nullable: false },
     compute: (ctx, p) =>
       dueYears(ctx, p.last as number).filter((y) => !["exempt", "not_filed"].includes(inspectionOf(ctx.record, y))).length,
   },
@@ -183,6 +213,7 @@ const definitions: FactDefinition[] = [
     description: "The evaluation grade valid on asOf (awardedOn <= asOf < expiresOn; expiresOn defaults to awardedOn + 5 years), or none.",
     stage: "scoring",
     params: noParams,
+    values: { kind: "oneOf", values: [...GRADES, "none"] },
     compute: (ctx) => validEvaluation(ctx.record, ctx.asOf).grade,
   },
   {
@@ -190,6 +221,7 @@ const definitions: FactDefinition[] = [
     description: "Whether registeredOn is strictly before asOf minus the span `ago`.",
     stage: "scoring",
     params: z.strictObject({ ago: spanSchema }) as z.ZodType<Record<string, unknown>>,
+    values: { kind: "oneOf", values: [true, false] },
     compute: (ctx, p) => ctx.record.registeredOn < minusSpan(ctx.asOf, p.ago as Span),
   },
   ...Object.keys(COLLECTION_FIELDS).map(
@@ -199,6 +231,7 @@ const definitions: FactDefinition[] = [
       stage: "scoring",
       params: selectorSchema(collection),
       collection,
+      values: { kind: "entries" },
       compute: (ctx, p) => selectEntries(ctx, collection, (p ?? {}) as EntrySelector),
     }),
   ),
@@ -213,6 +246,7 @@ const definitions: FactDefinition[] = [
       }[key],
       stage: "outcome",
       params: noParams,
+      values: ({ score: { kind: "number", nullable: false }, scoreLevel: { kind: "level" }, grade: { kind: "level" }, held: { kind: "heldIds" } } as const)[key],
       compute: (ctx) => {
         if (!ctx.outcome) throw new Error(`fact ${key} is only known after scoring`);
         return ctx.outcome[key];

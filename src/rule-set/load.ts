@@ -1,9 +1,11 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { z } from "zod";
 import { canonicalJson, compareStrings, sha256 } from "../_lib/canonical.js";
 import { RuleSetError, type RuleSetProblem } from "../errors.js";
 import { FACTS } from "../facts/catalogue.js";
+import { checkComparedValues } from "./check-values.js";
+import { ruleSetWithVersions, versionFolders } from "./versions.js";
 import {
   MAX_CONDITION_DEPTH,
   RULE_LISTS,
@@ -321,6 +323,7 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
 
   if (manifestResult.success) {
     problems.push(...checkRuleSet(manifestResult.data, conditions, rules, ruleFiles, unparsed));
+    problems.push(...checkComparedValues(manifestResult.data, conditions, rules, (id) => ruleFiles.get(id) ?? `${id}.json`));
   }
   if (problems.length > 0 || !manifestResult.success) throw new RuleSetError(problems);
 
@@ -360,15 +363,35 @@ export function readRuleFiles(dir: string): Record<string, unknown> {
 }
 
 /**
- * Loads a rule set from a folder of rule files and checks it.
+ * Loads a rule set from a folder of rule files and checks it. The folder is one version (it holds
+ * `manifest.json`, optional `conditions.json` and one `<id>.json` per rule), which applies on any asOf;
+ * or it holds versions, one per subfolder named after its version (`2023.1/`, `2026.1/`), each with its
+ * own `effectiveFrom`: the latest is returned, carrying every version, and evaluation uses the version
+ * in force on asOf.
  *
- * @param dir - a folder holding `manifest.json`, optional `conditions.json` and one `<id>.json` per rule
- * @returns the checked rule set
- * @throws RuleSetError listing every problem with its file and rule id
+ * @param dir - the rule-set folder
+ * @returns the checked rule set (with `versions` for a folder of versions)
+ * @throws RuleSetError listing every problem with its file (relative to dir) and rule id
  * @example
  * const ruleSet = loadRuleSet("./rules/my-bureau");
  * const result = await evaluate(record, { asOf: "2024-06-30", ruleSet });
  */
 export function loadRuleSet(dir: string): RuleSet {
-  return ruleSetFromFiles(readRuleFiles(dir));
+  const folders = versionFolders(dir);
+  if (folders.length === 0) return ruleSetFromFiles(readRuleFiles(dir));
+  if (existsSync(join(dir, MANIFEST_FILE))) {
+    throw new RuleSetError([{ file: MANIFEST_FILE, ruleId: null, path: "", message: `the folder holds a version's files and also version folders (${folders.join(", ")}): put each version in its own folder` }]);
+  }
+  const problems: RuleSetProblem[] = [];
+  const loaded: Array<{ folder: string; ruleSet: RuleSet }> = [];
+  for (const folder of folders) {
+    try {
+      loaded.push({ folder, ruleSet: ruleSetFromFiles(readRuleFiles(join(dir, folder))) });
+    } catch (error) {
+      if (!(error instanceof RuleSetError)) throw error;
+      problems.push(...error.problems.map((p) => ({ ...p, file: `${folder}/${p.file}` })));
+    }
+  }
+  if (problems.length > 0) throw new RuleSetError(problems);
+  return ruleSetWithVersions(loaded);
 }

@@ -24,9 +24,12 @@ export const labelSchema = z.strictObject({ zh: z.string().min(1), en: z.string(
 const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ and - only (it names the file)");
 const primitive = z.union([z.string(), z.number().finite(), z.boolean(), z.null()]);
 
+/** The name of a fact of the catalogue (src/facts/); the loader refuses unknown names. */
+export const factNameSchema = z.string().min(1).meta({ description: "a fact computed from the record and asOf (see src/facts/catalogue.ts)" });
+
 /** A json-rules-engine fact condition. `path` (JSONPath) and fact-valued `value` are not allowed. */
 export const leafConditionSchema = z.strictObject({
-  fact: z.string().min(1),
+  fact: factNameSchema,
   operator: z.enum(OPERATORS),
   value: z.union([primitive, z.array(primitive)]),
   params: z.record(z.string(), z.unknown()).optional(),
@@ -57,7 +60,7 @@ export const topLevelConditionSchema = conditionSchema.refine((c) => !("fact" in
   message: "a rule's conditions must start with all, any, not or condition",
 }) as z.ZodType<TopLevelCondition>;
 
-export const factRefSchema = z.strictObject({ fact: z.string().min(1), params: z.record(z.string(), z.unknown()).optional() });
+export const factRefSchema = z.strictObject({ fact: factNameSchema, params: z.record(z.string(), z.unknown()).optional() });
 export type FactRef = z.infer<typeof factRefSchema>;
 
 /** An item's points: a whole number, or floor(of × numerator ÷ denominator) of two facts. */
@@ -190,4 +193,10 @@ export interface RuleSet {
   /** Named shared conditions, referenced from rules as `{ "condition": name }`. */
   conditions: Record<string, TopLevelCondition>;
   rules: Rule[];
+  /**
+   * Every version of the rule set, oldest first, when it was loaded from a folder of versions; this
+   * object is then the latest, and evaluation uses the version in force on asOf. Absent for a single
+   * version, which applies on any asOf.
+   */
+  versions?: RuleSet[];
 }
