@@ -2,9 +2,10 @@ import { RuleSetError } from "../errors.js";
 import { LIBRARY_VERSION } from "../version.js";
 import { UsageError, type Command } from "./command.js";
 import { scoreCommand } from "./commands/score.js";
+import { generateCommand } from "./commands/generate.js";
 
 /** The subcommands, by name; each lives in its own module under commands/. */
-export const COMMANDS: Map<string, Command> = new Map([scoreCommand].map((c) => [c.name, c]));
+export const COMMANDS: Map<string, Command> = new Map([scoreCommand, generateCommand].map((c) => [c.name, c]));
 
 function usage(): string {
   const lines = [...COMMANDS.values()].map((c) => `  social-org-credit ${c.summary}\n${c.usage}\n`);
@@ -55,6 +56,12 @@ export async function runCli(argv: string[]): Promise<number> {
     throw error;
   }
 }
+
+// A reader that stops early (`generate ... | head`) closes the pipe: stop quietly instead of crashing.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
 runCli(process.argv.slice(2)).then(
   (code) => {
