@@ -3,6 +3,7 @@ import { LIBRARY_VERSION } from "../version.js";
 import { UsageError, type Command } from "./command.js";
 import { scoreCommand } from "./commands/score.js";
 import { generateCommand } from "./commands/generate.js";
+import { InputError } from "./input-error.js";
 
 /** The subcommands, by name; each lives in its own module under commands/. */
 export const COMMANDS: Map<string, Command> = new Map([scoreCommand, generateCommand].map((c) => [c.name, c]));
@@ -47,6 +48,10 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(
         `error: the rule set is invalid 规则集无效:\n${error.problems.map((p) => `  ${p.file}${p.ruleId ? ` [${p.ruleId}]` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`).join("\n")}\n`,
       );
+      return 2;
+    }
+    if (error instanceof InputError) {
+      process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
     if (["ENOENT", "EACCES", "EISDIR"].includes((error as NodeJS.ErrnoException).code ?? "")) {
