@@ -58,7 +58,7 @@ export const scoreCommand: Command = {
         organizationId: readableId(row.record),
         error: { code, message, issues },
       });
-      if (row.readError !== null) return refuse("unreadable_row", row.readError);
+      if (row.readError !== null) return refuse("unreadable_row", row.readError, row.readIssues);
       const rowAsOf = asOf ?? row.asOf;
       if (rowAsOf === null) return refuse("missing_as_of", "this entry has no asOf of its own and no --as-of was given");
       try {
