@@ -4,9 +4,10 @@ import { UsageError, type Command } from "./command.js";
 import { scoreCommand } from "./commands/score.js";
 import { generateCommand } from "./commands/generate.js";
 import { InputError } from "./input-error.js";
+import { reportCommand } from "./commands/report.js";
 
 /** The subcommands, by name; each lives in its own module under commands/. */
-export const COMMANDS: Map<string, Command> = new Map([scoreCommand, generateCommand].map((c) => [c.name, c]));
+export const COMMANDS: Map<string, Command> = new Map([scoreCommand, generateCommand, reportCommand].map((c) => [c.name, c]));
 
 function usage(): string {
   const lines = [...COMMANDS.values()].map((c) => `  social-org-credit ${c.summary}\n${c.usage}\n`);
