@@ -5,9 +5,11 @@ import { scoreCommand } from "./commands/score.js";
 import { generateCommand } from "./commands/generate.js";
 import { InputError } from "./input-error.js";
 import { reportCommand } from "./commands/report.js";
+import { diffCommand } from "./commands/diff.js";
+import { verifyCommand } from "./commands/verify.js";
 
 /** The subcommands, by name; each lives in its own module under commands/. */
-export const COMMANDS: Map<string, Command> = new Map([scoreCommand, generateCommand, reportCommand].map((c) => [c.name, c]));
+export const COMMANDS: Map<string, Command> = new Map([scoreCommand, generateCommand, reportCommand, diffCommand, verifyCommand].map((c) => [c.name, c]));
 
 function usage(): string {
   const lines = [...COMMANDS.values()].map((c) => `  social-org-credit ${c.summary}\n${c.usage}\n`);
