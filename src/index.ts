@@ -20,3 +20,14 @@ export {
 } from "./errors.js";
 export type * from "./result/types.js";
 export { LIBRARY_VERSION } from "./version.js";
+export {
+  buildReport,
+  summarizeResults,
+  renderReportHtml,
+  renderReportMarkdown,
+  createReportAccumulator,
+  type ReportRow,
+  type ReportOptions,
+  type ReportData,
+} from "./audit/report.js";
+export { SPREADSHEET_LAYOUT, assembleRecord, sheetRowsOf, type SheetSpec, type ColumnSpec, type SheetRow } from "./audit/spreadsheet-layout.js";

@@ -145,19 +145,40 @@ function entrySheet(field: string, zh: string, en: string, columns: ColumnSpec[]
   return { name: field, label: { zh, en }, field, nullableGroups: [], columns: [{ ...idColumn, label: { zh: "统一社会信用代码（对应 organizations）", en: "credit code (of a row in organizations)" } }, ...columns] };
 }
 
-/** The layout's sheet of a name, or undefined. */
+/**
+ * The layout's sheet of a name.
+ *
+ * @param name - a sheet name (`penalties`)
+ * @returns the sheet, or undefined for a name outside the layout
+ * @example
+ * sheetSpec("penalties")?.field; // "penalties"
+ */
 export function sheetSpec(name: string): SheetSpec | undefined {
   return SPREADSHEET_LAYOUT.find((s) => s.name === name);
 }
 
-/** `1` → `A`, `27` → `AA`: the letters of a 1-based column number. */
+/**
+ * The letters of a 1-based column number, as spreadsheets name columns.
+ *
+ * @param n - the column number, from 1
+ * @returns its letters
+ * @example
+ * columnLetter(27); // "AA"
+ */
 export function columnLetter(n: number): string {
   let s = "";
   for (let x = n; x > 0; x = Math.floor((x - 1) / 26)) s = String.fromCharCode(65 + ((x - 1) % 26)) + s;
   return s;
 }
 
-/** The header text of a column as the template writes it: the Chinese label, a space, the key. */
+/**
+ * The header text of a column as the template writes it: the Chinese label, a space, the key.
+ *
+ * @param c - the column
+ * @returns the header cell's text
+ * @example
+ * headerText(sheetSpec("organizations")!.columns[0]!); // "统一社会信用代码 id"
+ */
 export function headerText(c: ColumnSpec): string {
   return `${c.label.zh} ${c.key}`;
 }
@@ -190,7 +211,14 @@ export function parseHeader(spec: SheetSpec, cells: RawCell[]): { keys: Array<st
   return { keys, problems };
 }
 
-/** Whether a cell is empty: no value, or only spaces. */
+/**
+ * Whether a cell is empty: no value, or only spaces.
+ *
+ * @param cell - the cell as read
+ * @returns true for an empty cell
+ * @example
+ * isEmptyCell("  "); // true
+ */
 export function isEmptyCell(cell: RawCell | undefined): boolean {
   return cell === null || cell === undefined || (typeof cell === "string" && cell.trim() === "");
 }
@@ -263,7 +291,15 @@ export function readCell(c: ColumnSpec, cell: RawCell): { ok: true; value: strin
   }
 }
 
-/** Where a cell is, in words: `sheet penalties, row 7, column C (kind)`. */
+/**
+ * Where a cell is, in words, for error messages.
+ *
+ * @param row - the row
+ * @param key - the column key
+ * @returns the place in English and Chinese
+ * @example
+ * cellPlace(row, "kind").en; // "sheet penalties, row 7, column C (kind)"
+ */
 export function cellPlace(row: SheetRow, key: string): { en: string; zh: string } {
   const letter = row.letters.get(key) ?? "?";
   return {

@@ -82,7 +82,8 @@ export function createProgress(options: ProgressOptions): Progress {
   let lastDraw = -Infinity;
   let drawn = false;
   const draw = () => {
-    const width = Math.max(20, (stream.columns ?? 100) - 1);
+    // Room for the label's wide Chinese characters, so the line never wraps (a wrapped line cannot be redrawn).
+    const width = Math.max(20, (stream.columns || 100) - 6);
     stream.write(`\r${progressLine(options.label, counts, options.total, options.now() - start).slice(0, width)}\x1b[K`);
     drawn = true;
   };

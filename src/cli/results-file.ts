@@ -16,7 +16,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
-/** Whether a value has the shape of a result as `score` writes it (the fields the audit commands read). */
+/**
+ * Whether a value has the shape of a result as `score` writes it (the fields the audit commands read).
+ *
+ * @param v - a parsed JSON value
+ * @returns true for a result
+ * @example
+ * isResultShape(JSON.parse(line)); // false for an error row or a record
+ */
 export function isResultShape(v: unknown): v is Result {
   return (
     isObject(v) &&

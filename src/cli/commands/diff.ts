@@ -29,6 +29,13 @@ const padLeft = (text: string, width: number) => " ".repeat(Math.max(0, width - 
 /**
  * The diff as text for a terminal or a file: the migration matrix, the organizations that changed
  * level with what moved them, and who was newly restricted or released.
+ *
+ * @param d - the diff of the two sides' results
+ * @param before - counts of the first file
+ * @param after - counts of the second file
+ * @returns the text, bilingual headings
+ * @example
+ * process.stdout.write(diffText(diffResults(a.results, b.results), a, b));
  */
 export function diffText(d: ResultsDiff, before: Side, after: Side): string {
   const w = Math.max(6, ...d.levels.flatMap((f) => d.levels.map((t) => String(d.matrix[f]?.[t] ?? 0).length + 2)));
