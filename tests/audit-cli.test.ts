@@ -84,6 +84,12 @@ describe("nothing lost: scored + refused = read for every input kind", () => {
     expect(rows[1]!.error!.message).toContain("sheet organizations, row 3, column D (registeredOn): expected a calendar date YYYY-MM-DD, found \"2015-13-01\"");
     expect(rows[1]!.error!.issues.map((i) => i.path)).toEqual(["registeredOn"]);
     expect(rows[9]!.error!.message).toContain("sheet honours");
+    // verify reads the workbook again and reproduces the results and both refusals.
+    const results = join(tmp, "register-results.ndjson");
+    writeFileSync(results, run.stdout);
+    const verified = runCli(["verify", input, results, "--as-of", AS_OF]);
+    expect(verified.stdout).toContain("all 10 rows reproduce");
+    expect(verified.status).toBe(0);
   });
 
   it("CSV folder with a line of too many cells", () => {

@@ -242,18 +242,19 @@ function verticalBars(id: string, title: Label, bars: ReportBar[], shortLabel: (
   return `<figure class="chart" data-chart="${id}"><figcaption>${esc(both(title))}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(both(title))}"><line class="axis" x1="${left}" y1="${top + plot}" x2="${width - 10}" y2="${top + plot}"/>${groups.join("")}</svg></figure>`;
 }
 
+/** Geometry of the horizontal bar charts: each bar under its full label, values after the bar. */
+const HORIZONTAL_CHART = { width: 720, row: 40, valueRoom: 90 } as const;
+
 function horizontalBars(id: string, title: Label, bars: ReportBar[], valueText: (b: ReportBar) => string, scaleMax?: (b: ReportBar) => number): string {
-  const width = 720;
-  const row = 26;
-  const labelWidth = 330;
-  const height = Math.max(1, bars.length) * row + 10;
-  const plot = width - labelWidth - 90;
+  const { width, row, valueRoom } = HORIZONTAL_CHART;
+  const height = Math.max(1, bars.length) * row + 6;
+  const plot = width - valueRoom;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const groups = bars.map((b, i) => {
     const share = scaleMax ? b.value / Math.max(1, scaleMax(b)) : b.value / max;
     const w = Math.max(0, share * plot);
-    const y = 5 + i * row;
-    return `<g class="bar" data-key="${esc(b.key)}" data-value="${b.value}"><title>${esc(both(b.label))}: ${esc(valueText(b))}</title><text class="bar-label" x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${esc(both(b.label))}</text><rect x="${labelWidth}" y="${y + 4}" width="${w.toFixed(1)}" height="${row - 8}"/><text class="bar-value" x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 17}">${esc(valueText(b))}</text></g>`;
+    const y = 4 + i * row;
+    return `<g class="bar" data-key="${esc(b.key)}" data-value="${b.value}"><title>${esc(both(b.label))}: ${esc(valueText(b))}</title><text class="bar-label" x="0" y="${y + 12}">${esc(both(b.label))}</text><rect x="0" y="${y + 17}" width="${w.toFixed(1)}" height="${row - 22}"/><text class="bar-value" x="${(w + 6).toFixed(1)}" y="${y + 30}">${esc(valueText(b))}</text></g>`;
   });
   const empty = bars.length === 0 ? `<text x="10" y="20">none 无</text>` : "";
   return `<figure class="chart" data-chart="${id}"><figcaption>${esc(both(title))}</figcaption><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(both(title))}">${groups.join("")}${empty}</svg></figure>`;
