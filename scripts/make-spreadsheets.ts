@@ -1,12 +1,13 @@
 // Writes fixtures/spreadsheets/: the empty template workbook, a filled example converted from fixture
-// organizations, and the same example as a CSV folder. Run: npx tsx scripts/make-spreadsheets.ts
+// organizations, and the same example as a CSV folder, byte-identical from run to run.
+// Run: npx tsx scripts/make-spreadsheets.ts [OUT_DIR]   (default fixtures/spreadsheets)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { SPREADSHEET_LAYOUT, columnLetter, headerText, sheetRowsOf, type CellOut, type ColumnSpec } from "../src/audit/spreadsheet-layout.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const OUT = join(ROOT, "fixtures", "spreadsheets");
+const OUT = process.argv[2] ?? join(ROOT, "fixtures", "spreadsheets");
 
 /** The fixture organizations the example holds: together they fill every sheet. */
 const EXAMPLE_FIXTURES = [
@@ -86,6 +87,26 @@ function addSheets(workbook: ExcelJS.Workbook, rowsBySheet: Record<string, Array
   }
 }
 
+/** Runs `write` with the clock pinned to DOCUMENT_DATE: the zip stamps each entry with the time it is written. */
+async function withPinnedClock(write: () => Promise<void>): Promise<void> {
+  const RealDate = Date;
+  const pinned = DOCUMENT_DATE.getTime();
+  class PinnedDate extends RealDate {
+    constructor(...args: unknown[]) {
+      super(...((args.length > 0 ? args : [pinned]) as [number]));
+    }
+    static override now(): number {
+      return pinned;
+    }
+  }
+  globalThis.Date = PinnedDate as DateConstructor;
+  try {
+    await write();
+  } finally {
+    globalThis.Date = RealDate;
+  }
+}
+
 async function writeWorkbook(path: string, rowsBySheet: Record<string, Array<Record<string, CellOut>>>): Promise<void> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "social-org-credit";
@@ -93,7 +114,7 @@ async function writeWorkbook(path: string, rowsBySheet: Record<string, Array<Rec
   workbook.modified = DOCUMENT_DATE;
   addSheets(workbook, rowsBySheet);
   addReadme(workbook);
-  await workbook.xlsx.writeFile(path);
+  await withPinnedClock(() => workbook.xlsx.writeFile(path));
 }
 
 function csvCell(value: CellOut): string {
@@ -113,6 +134,8 @@ function writeCsvFolder(dir: string, rowsBySheet: Record<string, Array<Record<st
 }
 
 async function main(): Promise<void> {
+  // Zip entry times are local times: one time zone keeps the workbooks byte-identical wherever they are made.
+  process.env.TZ = "UTC";
   mkdirSync(OUT, { recursive: true });
   const records = EXAMPLE_FIXTURES.map((f) => (JSON.parse(readFileSync(join(ROOT, "fixtures", "organizations", f), "utf8")) as { record: Record<string, unknown> }).record);
   const example: Record<string, Array<Record<string, CellOut>>> = {};

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
@@ -100,6 +101,19 @@ describe("reading the shipped spreadsheets", () => {
     expect(org.header).toContain("党组织覆盖 party.coverage");
     expect(org.header).toContain("评估等级（空：无） evaluation.grade");
     expect(await readAll(xlsxReader.read(join(SPREADSHEETS, "template.xlsx"), 0))).toEqual([]);
+  });
+});
+
+describe("scripts/make-spreadsheets.ts", () => {
+  it("writes exactly the committed template, example and CSV folder (none edited by hand)", () => {
+    const out = join(tmp, "made");
+    const tsx = join(import.meta.dirname, "..", "node_modules", ".bin", "tsx");
+    const run = spawnSync(tsx, [join(import.meta.dirname, "..", "scripts", "make-spreadsheets.ts"), out], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    for (const file of ["template.xlsx", "example.xlsx"]) expect(readFileSync(join(out, file)).equals(readFileSync(join(SPREADSHEETS, file))), file).toBe(true);
+    const csvs = readdirSync(join(SPREADSHEETS, "example-csv")).sort();
+    expect(readdirSync(join(out, "example-csv")).sort()).toEqual(csvs);
+    for (const f of csvs) expect(readFileSync(join(out, "example-csv", f), "utf8"), f).toBe(readFileSync(join(SPREADSHEETS, "example-csv", f), "utf8"));
   });
 });
 
