@@ -23,3 +23,14 @@ export {
 export type * from "./result/types.js";
 export { explain, type ExplainOptions } from "./result/explain.js";
 export { LIBRARY_VERSION } from "./version.js";
+export {
+  buildReport,
+  summarizeResults,
+  renderReportHtml,
+  renderReportMarkdown,
+  createReportAccumulator,
+  type ReportRow,
+  type ReportOptions,
+  type ReportData,
+} from "./audit/report.js";
+export { SPREADSHEET_LAYOUT, assembleRecord, sheetRowsOf, type SheetSpec, type ColumnSpec, type SheetRow } from "./audit/spreadsheet-layout.js";

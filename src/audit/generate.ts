@@ -26,6 +26,58 @@ export const QUZHOU_2023_SHARES = {
   inspectionMix: { pass: 0.85, basic_pass: 0.1, fail: 0.05 },
 } as const;
 
+/** The traits a population holds in exact numbers (drawn as quotas); the rest is drawn by chance. */
+export interface QuotaTraits {
+  type: OrganizationRecord["type"];
+  /** Dormant: no activity within 12 months, registered more than a year ago (cap K3 holds). */
+  dormant: boolean;
+  validGrade3AOrBetter: boolean;
+  everAbnormalListed: boolean;
+  dishonestListed: boolean;
+}
+
+/** Splits `n` by shares into whole counts that add up to `n` (largest remainders; ties by key order). */
+function apportion<K extends string>(n: number, shares: Readonly<Record<K, number>>): Record<K, number> {
+  const keys = Object.keys(shares) as K[];
+  const total = keys.reduce((s, k) => s + shares[k], 0);
+  const exact = keys.map((k) => (n * shares[k]) / total);
+  const counts = exact.map(Math.floor);
+  const order = keys.map((_, i) => i).sort((a, b) => exact[b]! - counts[b]! - (exact[a]! - counts[a]!) || a - b);
+  for (let i = 0, left = n - counts.reduce((s, c) => s + c, 0); left > 0; i++, left--) counts[order[i]!]!++;
+  return Object.fromEntries(keys.map((k, i) => [k, counts[i]!])) as Record<K, number>;
+}
+
+/**
+ * Draws categories for `n` positions one at a time so that each category comes up exactly its count
+ * (selection sampling): exact shares without holding the population.
+ */
+class QuotaDraw<K extends string> {
+  private readonly left: Record<K, number>;
+  private remaining: number;
+  constructor(n: number, shares: Readonly<Record<K, number>>) {
+    this.left = apportion(n, shares);
+    this.remaining = n;
+  }
+
+  next(rnd: SeededRandom): K {
+    const keys = Object.keys(this.left) as K[];
+    let r = rnd.next() * this.remaining;
+    let chosen = keys[keys.length - 1]!;
+    for (const k of keys) {
+      r -= this.left[k];
+      if (r < 0) {
+        chosen = k;
+        break;
+      }
+    }
+    this.left[chosen]--;
+    this.remaining--;
+    return chosen;
+  }
+}
+
+const yesNo = (share: number) => ({ yes: share, no: 1 - share });
+
 /** Options of `generatePopulation`. */
 export interface GenerateOptions {
   count: number;
@@ -82,34 +134,66 @@ function creditCode(type: keyof typeof TYPE_DIGIT, serial: number): string {
   return first17 + creditCodeCheckCharacter(first17)!;
 }
 
+/** Draws the quota traits by chance alone, for a single organization outside a population. */
+function chanceTraits(rnd: SeededRandom): QuotaTraits {
+  const S = QUZHOU_2023_SHARES;
+  return {
+    type: rnd.weighted(S.type),
+    dormant: rnd.chance(S.dormant),
+    validGrade3AOrBetter: rnd.chance(S.validGrade3AOrBetter),
+    everAbnormalListed: rnd.chance(S.everAbnormalListed),
+    dishonestListed: rnd.chance(S.dishonestListed),
+  };
+}
+
+// Party coverage is likelier among graded organizations (a party organization counts in the evaluation);
+// the two mixes keep the register's overall shares of 151 party organizations and 935 instructors.
+function coverageWeights(graded: boolean) {
+  const S = QUZHOU_2023_SHARES;
+  const gradedParty = 0.25;
+  const gradedInstructor = 0.5;
+  const rest = 1 - S.validGrade3AOrBetter;
+  const party = graded ? gradedParty : (S.partyOrganization - S.validGrade3AOrBetter * gradedParty) / rest;
+  const instructor = graded ? gradedInstructor : (S.partyInstructor - S.validGrade3AOrBetter * gradedInstructor) / rest;
+  return { own: party * 0.8, joint: party * 0.2, instructor, none: 1 - party - instructor };
+}
+
 /**
- * Generates one synthetic organization; the same seed and index always give the same record.
+ * Generates one synthetic organization; the same seed, index and traits always give the same record.
  *
  * @param rnd - the seeded generator, advanced by this call
  * @param index - position in the population (makes the credit code)
  * @param asOf - the date the record describes
+ * @param traits - the traits a population draws as quotas; drawn by chance when omitted
  * @returns a valid organization record v1
+ * @example
+ * const record = generateOrganization(new SeededRandom(1), 0, "2023-05-31");
  */
-export function generateOrganization(rnd: SeededRandom, index: number, asOf: IsoDate): OrganizationRecord {
+export function generateOrganization(rnd: SeededRandom, index: number, asOf: IsoDate, traits: QuotaTraits = chanceTraits(rnd)): OrganizationRecord {
   const S = QUZHOU_2023_SHARES;
   const dates = new Dates(rnd, asOf);
-  const type = rnd.weighted(S.type);
+  const { type, dormant } = traits;
   const asOfYear = Number(asOf.slice(0, 4));
-  const registeredOn = rnd.chance(0.06)
-    ? minusSpan(asOf, { months: rnd.int(0, 14) })
-    : dates.between(`${asOfYear - 28}-01-01`, minusSpan(asOf, { months: 15 }));
+  // A dormant organization is more than a year old by definition (K3); others are sometimes newly registered.
+  const registeredOn =
+    !dormant && rnd.chance(0.06)
+      ? minusSpan(asOf, { months: rnd.int(0, 14) })
+      : dates.between(`${asOfYear - 28}-01-01`, minusSpan(asOf, { months: 15 }));
   const isTradeAssociation = type === "social_group" && rnd.chance(S.tradeAssociation);
-  const dormant = registeredOn < minusSpan(asOf, { years: 1 }) && rnd.chance((S.dormant - 0.02) / 0.94);
   const latestDue = latestDueInspectionYear(asOf);
 
-  const coverage = rnd.weighted({ own: S.partyOrganization * 0.8, joint: S.partyOrganization * 0.2, instructor: S.partyInstructor, none: 1 - S.partyOrganization - S.partyInstructor });
+  const coverage = rnd.weighted(coverageWeights(traits.validGrade3AOrBetter));
   const partyActive = coverage === "own" || coverage === "joint";
 
   const annualInspections: OrganizationRecord["annualInspections"] = [];
+  let skippedYearBefore = false;
   for (let year = latestDue - 4; year <= latestDue; year++) {
     if (!isInspectionRequired(registeredOn, year) && !rnd.chance(0.05)) continue;
     const lastTwo = year >= latestDue - 1;
-    if ((dormant && lastTwo && rnd.chance(0.45)) || rnd.chance(0.03)) continue; // not filed
+    // An active organization misses a year now and then, but never the last two (that would make it dormant).
+    const skip: boolean = dormant ? lastTwo && rnd.chance(0.45) : rnd.chance(0.03) && !(lastTwo && skippedYearBefore);
+    if (lastTwo) skippedYearBefore = skip;
+    if (skip) continue;
     annualInspections.push({ year, result: rnd.weighted(S.inspectionMix) });
   }
 
@@ -117,7 +201,12 @@ export function generateOrganization(rnd: SeededRandom, index: number, asOf: Iso
   const activities: OrganizationRecord["activities"] = [];
   const activityCount = dormant ? rnd.int(0, 2) : rnd.int(1, 9);
   for (let i = 0; i < activityCount; i++) {
-    const on = dormant ? dates.between(minusSpan(asOf, { years: 3 }), minusSpan(asOf, { months: 12 })) : dates.recent({ months: 14 }, floor);
+    // An active organization's first activity falls inside the 12-month window, so it is never dormant by accident.
+    const on = dormant
+      ? dates.between(minusSpan(asOf, { years: 3 }), minusSpan(asOf, { months: 12 }))
+      : i === 0
+        ? dates.between(nextDay(minusSpan(asOf, { months: 12 })), asOf)
+        : dates.recent({ months: 14 }, floor);
     activities.push({ on: on < floor ? floor : on, kind: rnd.weighted({ service: 5, public_welfare: 3, government_project: 1 }) });
   }
 
@@ -126,17 +215,19 @@ export function generateOrganization(rnd: SeededRandom, index: number, asOf: Iso
     for (let i = rnd.int(1, 2); i > 0; i--) governmentProjects.push({ endedOn: dates.recent({ months: 30 }, floor), outcome: rnd.weighted({ good: 4, completed: 5, failed: 1 }) });
   }
 
-  const grade = rnd.chance(S.validGrade3AOrBetter / 0.97)
+  const grade = traits.validGrade3AOrBetter
     ? rnd.weighted({ "5A": 1, "4A": 3, "3A": 6 })
     : rnd.chance(0.05)
       ? rnd.weighted({ "2A": 2, "1A": 1 })
       : null;
-  const awardedOn = dates.between(minusSpan(asOf, { months: 58 }), asOf);
+  // Awarded within the last 58 months and not before registration: valid on asOf (five years).
+  const awardedOn = dates.between(minusSpan(asOf, { months: 58 }) > floor ? minusSpan(asOf, { months: 58 }) : floor, asOf);
+  const expiredAwardedOn = minusSpan(asOf, { years: rnd.int(5, 9) });
   const evaluation: OrganizationRecord["evaluation"] =
     grade !== null
-      ? { grade, awardedOn: awardedOn < floor ? floor : awardedOn, expiresOn: null }
-      : rnd.chance(0.03)
-        ? { grade: rnd.pick(["4A", "3A", "2A"] as const), awardedOn: minusSpan(asOf, { years: rnd.int(5, 9) }), expiresOn: null }
+      ? { grade, awardedOn, expiresOn: null }
+      : rnd.chance(0.03) && expiredAwardedOn >= floor
+        ? { grade: rnd.pick(["4A", "3A", "2A"] as const), awardedOn: expiredAwardedOn, expiresOn: null }
         : null;
 
   const complaints: OrganizationRecord["complaints"] = [];
@@ -165,7 +256,7 @@ export function generateOrganization(rnd: SeededRandom, index: number, asOf: Iso
   if (rnd.chance(0.02)) violations.push({ on: dates.recent({ years: 4 }, floor), kind: rnd.pick(["unauthorised_award", "beyond_scope", "false_report"] as const) });
 
   const listings: OrganizationRecord["listings"] = [];
-  if (rnd.chance(S.everAbnormalListed)) {
+  if (traits.everAbnormalListed) {
     const listedOn = dates.recent({ years: 4 }, floor);
     const removed = rnd.chance(0.55);
     listings.push({
@@ -175,7 +266,7 @@ export function generateOrganization(rnd: SeededRandom, index: number, asOf: Iso
       removedOn: removed ? dates.plusDays(listedOn, rnd.int(30, 400)) : null,
     });
   }
-  if (rnd.chance(S.dishonestListed)) {
+  if (traits.dishonestListed) {
     listings.push({
       list: "dishonest",
       cause: rnd.weighted({ abnormal_two_years: 4, repeated_penalties: 2, suspension: 1, large_fine: 1, court_defaulter: 1, registration_revoked: 1, certificate_revoked: 0.5, fraudulent_change: 0.5, other: 0.5 }),
@@ -242,6 +333,24 @@ export function generateOrganization(rnd: SeededRandom, index: number, asOf: Iso
  * for (const record of generatePopulation({ count: 3424, seed: 2023, asOf: "2023-05-31" })) { ... }
  */
 export function* generatePopulation(options: GenerateOptions): Generator<OrganizationRecord> {
+  const S = QUZHOU_2023_SHARES;
+  const n = options.count;
   const rnd = new SeededRandom(options.seed);
-  for (let i = 0; i < options.count; i++) yield generateOrganization(rnd, i, options.asOf);
+  // Exact counts for the register's published figures; each quota draws from its own stream of the seed.
+  const quotaRnd = new SeededRandom(options.seed ^ 0x5eed);
+  const types = new QuotaDraw(n, S.type);
+  const dormant = new QuotaDraw(n, yesNo(S.dormant));
+  const graded = new QuotaDraw(n, yesNo(S.validGrade3AOrBetter));
+  const abnormal = new QuotaDraw(n, yesNo(S.everAbnormalListed));
+  const dishonest = new QuotaDraw(n, yesNo(S.dishonestListed));
+  for (let i = 0; i < n; i++) {
+    const traits: QuotaTraits = {
+      type: types.next(quotaRnd),
+      dormant: dormant.next(quotaRnd) === "yes",
+      validGrade3AOrBetter: graded.next(quotaRnd) === "yes",
+      everAbnormalListed: abnormal.next(quotaRnd) === "yes",
+      dishonestListed: dishonest.next(quotaRnd) === "yes",
+    };
+    yield generateOrganization(rnd, i, options.asOf, traits);
+  }
 }

@@ -2,6 +2,9 @@ import { createReadStream, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { compareStrings } from "../_lib/canonical.js";
+import { InputError } from "./input-error.js";
+import type { RecordIssue } from "../errors.js";
+import { csvFolderReader, xlsxReader } from "./readers/spreadsheet.js";
 
 /** One input row: where it came from, its raw record, and its own asOf when it came in an envelope. */
 export interface InputRow {
@@ -13,6 +16,8 @@ export interface InputRow {
   asOf: string | null;
   /** Set when the row could not even be read (not JSON, a bad cell); the row still comes back, as an error row. */
   readError: string | null;
+  /** The problems behind `readError`, each naming its place (a spreadsheet cell: sheet, row, column). */
+  readIssues?: RecordIssue[];
 }
 
 /** A kind of input the CLI reads: a file extension or a folder layout. */
@@ -85,7 +90,7 @@ const ndjsonReader: InputReader = {
 };
 
 /** The readers tried in order; the first that accepts a path reads it. */
-export const INPUT_READERS: InputReader[] = [jsonReader, ndjsonReader];
+export const INPUT_READERS: InputReader[] = [jsonReader, ndjsonReader, xlsxReader, csvFolderReader];
 
 function readerFor(path: string, isDirectory: boolean): InputReader | undefined {
   return INPUT_READERS.find((r) => r.accepts(path, isDirectory));
@@ -106,7 +111,7 @@ export async function* readRows(path: string): AsyncGenerator<InputRow> {
     yield* own.read(path, 0);
     return;
   }
-  if (!isDirectory) throw new Error(`${path}: not a kind of input this command reads (JSON, NDJSON${INPUT_READERS.length > 2 ? `, ${INPUT_READERS.slice(2).map((r) => r.name).join(", ")}` : ""})`);
+  if (!isDirectory) throw new InputError(`${path}: not a kind of input this command reads (JSON, NDJSON${INPUT_READERS.length > 2 ? `, ${INPUT_READERS.slice(2).map((r) => r.name).join(", ")}` : ""})`);
   let index = 0;
   for (const file of readdirSync(path).sort(compareStrings)) {
     const full = join(path, file);

@@ -5,12 +5,16 @@ import { scoreCommand } from "./commands/score.js";
 import { rulesCheckCommand } from "./commands/rules-check.js";
 import { shadowCommand } from "./commands/diff-rules.js";
 import { explainCommand } from "./commands/explain.js";
+import { generateCommand } from "./commands/generate.js";
+import { InputError } from "./input-error.js";
+import { reportCommand } from "./commands/report.js";
+import { diffCommand } from "./commands/diff.js";
+import { verifyCommand } from "./commands/verify.js";
 
 /** The subcommands, by name; each lives in its own module under commands/. */
-export const COMMANDS: Map<string, Command> = new Map([scoreCommand].map((c) => [c.name, c]));
-COMMANDS.set(rulesCheckCommand.name, rulesCheckCommand);
-COMMANDS.set(shadowCommand.name, shadowCommand);
-COMMANDS.set(explainCommand.name, explainCommand);
+export const COMMANDS: Map<string, Command> = new Map(
+  [scoreCommand, generateCommand, reportCommand, diffCommand, verifyCommand, shadowCommand, rulesCheckCommand, explainCommand].map((c) => [c.name, c]),
+);
 
 function usage(): string {
   const lines = [...COMMANDS.values()].map((c) => `  social-org-credit ${c.summary}\n${c.usage}\n`);
@@ -54,6 +58,10 @@ export async function runCli(argv: string[]): Promise<number> {
       );
       return 2;
     }
+    if (error instanceof InputError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
     if (["ENOENT", "EACCES", "EISDIR"].includes((error as NodeJS.ErrnoException).code ?? "")) {
       process.stderr.write(`error: ${(error as Error).message}\n`);
       return 2;
@@ -61,6 +69,12 @@ export async function runCli(argv: string[]): Promise<number> {
     throw error;
   }
 }
+
+// A reader that stops early (`generate ... | head`) closes the pipe: stop quietly instead of crashing.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
 runCli(process.argv.slice(2)).then(
   (code) => {

@@ -2,6 +2,7 @@ import type { RecordIssue } from "../errors.js";
 import type { Result } from "../result/types.js";
 import type { RuleSet } from "../rule-set/schema.js";
 import { csvHeader, csvLine, tableHeader, tableLine, tableSummary } from "./format.js";
+import { xlsxFormat } from "./formats/xlsx.js";
 
 /** One output row: a result, or why the input at that position was refused. */
 export type OutputRow =
@@ -103,4 +104,4 @@ const table: OutputFormat = {
 };
 
 /** The formats `score` writes, by name; more may be registered. */
-export const OUTPUT_FORMATS: Map<string, OutputFormat> = new Map([json, ndjson, csv, table].map((f) => [f.name, f]));
+export const OUTPUT_FORMATS: Map<string, OutputFormat> = new Map([json, ndjson, csv, table, xlsxFormat].map((f) => [f.name, f]));

@@ -8,6 +8,7 @@ import { UsageError, type Command } from "../command.js";
 import { readRows } from "../input.js";
 import { OUTPUT_FORMATS, type OutputRow } from "../output.js";
 import { openSink } from "../sink.js";
+import { createProgress, runSummary } from "../progress.js";
 
 function readableId(record: unknown): string | null {
   const id = record !== null && typeof record === "object" ? (record as { id?: unknown }).id : undefined;
@@ -16,13 +17,13 @@ function readableId(record: unknown): string | null {
 
 export const scoreCommand: Command = {
   name: "score",
-  summary: "score <file|folder> [--as-of YYYY-MM-DD] [--rules DIR] [--format json|ndjson|csv|table] [--out FILE]",
+  summary: "score <file|folder> [--as-of YYYY-MM-DD] [--rules DIR] [--format json|ndjson|csv|table|xlsx] [--out FILE]",
   usage: `  <file|folder>  a JSON file (one record, or an array), an NDJSON file (.ndjson/.jsonl, one per line), or a
                  folder of such files. An entry may be a record or an envelope { "asOf", "record" }.
   --as-of        the evaluation date; required unless the entries are envelopes with their own asOf
                  (when given, it applies to every entry).
   --rules        a rule-set folder (default: the bundled quzhou-reference rules).
-  --format       json (default), ndjson, csv or table.
+  --format       json (default), ndjson, csv, table or xlsx (sheets results, measures, errors; needs --out).
   --out          write there instead of standard output.`,
   async run(args) {
     const { values, positionals } = parseArgs({
@@ -46,10 +47,10 @@ export const scoreCommand: Command = {
       throw new UsageError("--as-of is required: the entries are bare records without their own asOf");
     }
 
-    const { sink, close } = openSink(outPath);
+    // A binary format writes its file itself; standard output stays free.
+    const { sink, close } = openSink(format.needsFile ? null : outPath);
     const writer = format.create(sink, { ruleSet, outPath });
-    let read = 0;
-    let refused = 0;
+    const progress = createProgress({ label: "scoring 评分", total: null, now: () => performance.now() });
     const handle = async (row: NonNullable<typeof first.value>): Promise<OutputRow> => {
       const refuse = (code: string, message: string, issues: InvalidRecordError["issues"] = []): OutputRow => ({
         ok: false,
@@ -58,7 +59,7 @@ export const scoreCommand: Command = {
         organizationId: readableId(row.record),
         error: { code, message, issues },
       });
-      if (row.readError !== null) return refuse("unreadable_row", row.readError);
+      if (row.readError !== null) return refuse("unreadable_row", row.readError, row.readIssues);
       const rowAsOf = asOf ?? row.asOf;
       if (rowAsOf === null) return refuse("missing_as_of", "this entry has no asOf of its own and no --as-of was given");
       try {
@@ -71,14 +72,14 @@ export const scoreCommand: Command = {
     if (!first.done) {
       for (let r: IteratorResult<typeof first.value> = first; !r.done; r = await rows.next()) {
         const out = await handle(r.value);
-        read++;
-        if (!out.ok) refused++;
+        progress.tick(!out.ok);
         await writer.write(out);
       }
     }
+    progress.done();
     await writer.end();
     await close();
-    if (format.name !== "table" || outPath) process.stderr.write(`read ${read}, scored ${read - refused}, refused ${refused}\n`);
-    return refused > 0 ? 1 : 0;
+    if (format.name !== "table" || outPath) process.stderr.write(runSummary(progress.counts));
+    return progress.counts.refused > 0 ? 1 : 0;
   },
 };

@@ -1,0 +1,235 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+import ExcelJS from "exceljs";
+import { compareStrings } from "../../_lib/canonical.js";
+import {
+  ORGANIZATIONS_SHEET,
+  SPREADSHEET_LAYOUT,
+  assembleRecord,
+  columnLetter,
+  isEmptyCell,
+  parseHeader,
+  readCell,
+  sheetSpec,
+  type RawCell,
+  type SheetRow,
+} from "../../audit/spreadsheet-layout.js";
+import type { RecordIssue } from "../../errors.js";
+import type { InputReader, InputRow } from "../input.js";
+import { InputError } from "../input-error.js";
+
+/** One sheet as read from a workbook or a CSV file: its header and its data rows with their numbers. */
+export interface SheetData {
+  name: string;
+  header: RawCell[];
+  rows: Array<{ row: number; cells: RawCell[] }>;
+  /** Rows that could not be read as cells (a CSV line with a stray quote or too many cells), with why and any cells read. */
+  broken: Array<{ row: number; message: string; cells?: RawCell[] }>;
+}
+
+/** Sheets a workbook may hold besides the layout's: notes for the person filling it in. */
+const IGNORED_SHEETS = new Set(["README", "说明"]);
+
+function brokenRow(index: number, source: string, message: string, id: string | null): InputRow {
+  return { index, source, record: id === null ? null : { id }, asOf: null, readError: message };
+}
+
+function lineIssue(sheet: string, row: number, message: string): RecordIssue {
+  const en = `sheet ${sheet}, row ${row}: ${message}`;
+  return { code: "unreadable_line", path: sheet, expected: "a row of cells matching the header", found: message, message: { zh: `工作表 ${sheet} 第 ${row} 行无法读取：${message}`, en } };
+}
+
+/**
+ * Turns the sheets of one workbook (or CSV folder) into input rows: one per organization row, in
+ * sheet order, each with its entries gathered from the other sheets by credit code; then one error
+ * row per entry row whose credit code has no organization and per row that could not be read at all.
+ *
+ * @param label - the file or folder name, for `source`
+ * @param sheets - the sheets read
+ * @param start - the index of the first row
+ * @returns the rows; a file-level problem (missing sheet or column) throws an InputError first
+ * @example
+ * for (const row of rowsFromSheets("register.xlsx", sheets, 0)) console.log(row.source);
+ */
+export function* rowsFromSheets(label: string, sheets: SheetData[], start: number): Generator<InputRow> {
+  const problems: string[] = [];
+  const known = sheets.filter((s) => !IGNORED_SHEETS.has(s.name));
+  for (const s of known) if (!sheetSpec(s.name)) problems.push(`sheet "${s.name}" is not part of the layout (sheets: ${SPREADSHEET_LAYOUT.map((x) => x.name).join(", ")})`);
+  if (!known.some((s) => s.name === ORGANIZATIONS_SHEET)) problems.push(`there is no sheet ${ORGANIZATIONS_SHEET}`);
+  const parsed = known.flatMap((s) => {
+    const spec = sheetSpec(s.name);
+    if (!spec) return [];
+    const header = parseHeader(spec, s.header);
+    problems.push(...header.problems.map((p) => `sheet ${s.name}: ${p}`));
+    const letters = new Map(header.keys.flatMap((k, i) => (k === null ? [] : [[k, columnLetter(i + 1)] as const])));
+    const rows: SheetRow[] = s.rows
+      .filter((r) => !r.cells.every((c) => isEmptyCell(c)))
+      .map((r) => ({ sheet: s.name, row: r.row, letters, values: new Map(header.keys.flatMap((k, i) => (k === null ? [] : [[k, r.cells[i] ?? null] as const]))) }));
+    return [{ data: s, rows, idColumn: header.keys.indexOf("id") }];
+  });
+  if (problems.length > 0) throw new InputError(`${label}: ${problems.join("; ")}`);
+
+  const idOf = (row: SheetRow): string | null => {
+    const read = readCell(sheetSpec(row.sheet)!.columns[0]!, row.values.get("id") ?? null);
+    return read.ok && typeof read.value === "string" ? read.value : null;
+  };
+  const organizations = parsed.find((p) => p.data.name === ORGANIZATIONS_SHEET)!;
+  const firstRowOf = new Map<string, number>();
+  for (const row of organizations.rows) {
+    const id = idOf(row);
+    if (id !== null && !firstRowOf.has(id)) firstRowOf.set(id, row.row);
+  }
+  const entriesOf = new Map<string, Record<string, SheetRow[]>>();
+  const orphans: SheetRow[] = [];
+  // A broken line whose credit code names an organization refuses that organization: its entries are incomplete.
+  const lineIssues = new Map<string, RecordIssue[]>();
+  const unplaced: Array<{ sheet: string; row: number; message: string }> = [];
+  for (const p of parsed) {
+    for (const b of p.data.broken) {
+      const cell = p.idColumn >= 0 ? (b.cells?.[p.idColumn] ?? null) : null;
+      const id = typeof cell === "string" ? cell.trim() : null;
+      if (id !== null && firstRowOf.has(id)) lineIssues.set(id, [...(lineIssues.get(id) ?? []), lineIssue(p.data.name, b.row, b.message)]);
+      else unplaced.push({ sheet: p.data.name, row: b.row, message: b.message });
+    }
+  }
+  for (const p of parsed) {
+    if (p.data.name === ORGANIZATIONS_SHEET) continue;
+    for (const row of p.rows) {
+      const id = idOf(row);
+      if (id === null || !firstRowOf.has(id)) {
+        orphans.push(row);
+        continue;
+      }
+      const byId = entriesOf.get(id) ?? {};
+      (byId[p.data.name] ??= []).push(row);
+      entriesOf.set(id, byId);
+    }
+  }
+
+  let index = start;
+  for (const row of organizations.rows) {
+    const source = `${label}!${ORGANIZATIONS_SHEET}:${row.row}`;
+    const id = idOf(row);
+    if (id !== null && firstRowOf.get(id) !== row.row) {
+      yield brokenRow(index++, source, `sheet ${ORGANIZATIONS_SHEET}, row ${row.row}: credit code ${id} already has row ${firstRowOf.get(id)}; one row per organization`, id);
+      continue;
+    }
+    const assembled = assembleRecord(row, id === null ? {} : (entriesOf.get(id) ?? {}));
+    const record = assembled.record;
+    const issues = [...assembled.issues, ...(id === null ? [] : (lineIssues.get(id) ?? []))];
+    yield issues.length === 0
+      ? { index: index++, source, record, asOf: null, readError: null }
+      : { index: index++, source, record, asOf: null, readError: issues.map((i) => i.message.en).join("; "), readIssues: issues };
+  }
+  for (const row of orphans) {
+    const id = idOf(row);
+    const cell = row.values.get("id") ?? null;
+    const why = id === null ? `its credit code cell is ${isEmptyCell(cell) ? "empty" : "not text"}` : `credit code ${id} has no row in sheet ${ORGANIZATIONS_SHEET}`;
+    yield brokenRow(index++, `${label}!${row.sheet}:${row.row}`, `sheet ${row.sheet}, row ${row.row}, column ${row.letters.get("id")} (id): ${why}; the entry belongs to no organization`, id);
+  }
+  for (const b of unplaced) yield brokenRow(index++, `${label}!${b.sheet}:${b.row}`, `sheet ${b.sheet}, row ${b.row}: ${b.message}`, null);
+}
+
+/** A cell of exceljs as a plain value: formulas give their result, rich text its text, errors stay errors. */
+function plainCell(value: ExcelJS.CellValue): RawCell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || value instanceof Date) return value;
+  if ("error" in value) return { error: String(value.error) };
+  if ("richText" in value) return value.richText.map((t) => t.text).join("");
+  if ("formula" in value || "sharedFormula" in value) return plainCell((value as { result?: ExcelJS.CellValue }).result ?? null);
+  if ("text" in value) return String((value as { text: unknown }).text);
+  return { error: "an unreadable cell" };
+}
+
+/**
+ * Reads every sheet of an XLSX workbook as header and rows (the workbook is loaded whole: a register
+ * fits in a spreadsheet's 1,048,576 rows; streamed input is NDJSON's role).
+ *
+ * @param path - the .xlsx file
+ * @returns the sheets, in workbook order
+ * @example
+ * const sheets = await readWorkbookSheets("fixtures/spreadsheets/example.xlsx");
+ */
+export async function readWorkbookSheets(path: string): Promise<SheetData[]> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.readFile(path);
+  } catch (error) {
+    throw new InputError(`${basename(path)}: not an XLSX workbook: ${(error as Error).message}`);
+  }
+  return workbook.worksheets.map((ws) => {
+    const width = ws.actualColumnCount > 0 ? ws.columnCount : 0;
+    const cellsOf = (r: ExcelJS.Row) => Array.from({ length: width }, (_, i) => plainCell(r.getCell(i + 1).value));
+    const rows: SheetData["rows"] = [];
+    let header: RawCell[] = [];
+    ws.eachRow({ includeEmpty: false }, (r, n) => {
+      if (n === 1) header = cellsOf(r);
+      else rows.push({ row: n, cells: cellsOf(r) });
+    });
+    return { name: ws.name, header, rows, broken: [] };
+  });
+}
+
+/**
+ * Reads one CSV file of a CSV folder (UTF-8, a BOM allowed). A line the parser cannot read (a stray
+ * quote) or with more cells than the header becomes a broken row; the other lines are still read. A
+ * quote never closed swallows the rest of the file, so that file is refused whole (InputError).
+ *
+ * @param path - the .csv file
+ * @param name - the sheet it stands for
+ * @returns the sheet
+ * @example
+ * readCsvSheet("register/penalties.csv", "penalties");
+ */
+export function readCsvSheet(path: string, name: string): SheetData {
+  const broken: SheetData["broken"] = [];
+  const records = parseCsv(readFileSync(path), {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    info: true,
+    raw: true,
+    on_skip: (error, raw) => {
+      if (!error) return undefined;
+      const row = (error as { lines?: number }).lines ?? 0;
+      if (error.code === "CSV_QUOTE_NOT_CLOSED") throw new InputError(`${basename(path)}: a quote opened on line ${row} or before is never closed; the rest of the file cannot be read`);
+      // The credit code, when the line starts with one, tells whose entries are incomplete.
+      const cells = (raw ?? "").split(",").map((c) => c.replace(/^\ufeff?"?|"$/g, ""));
+      broken.push({ row, message: `not CSV: ${error.message}`, cells });
+      return undefined;
+    },
+  }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+  const [head, ...body] = records;
+  const header: RawCell[] = head?.record ?? [];
+  const rows: SheetData["rows"] = [];
+  for (const r of body) {
+    if (r.record.length > header.length && r.record.slice(header.length).some((c) => c.trim() !== "")) {
+      broken.push({ row: r.info.lines, message: `${r.record.length} cells, but the header has ${header.length}`, cells: r.record });
+      continue;
+    }
+    rows.push({ row: r.info.lines, cells: r.record });
+  }
+  return { name, header, rows, broken };
+}
+
+/** XLSX workbooks in the spreadsheet layout (see `SPREADSHEET_LAYOUT`). */
+export const xlsxReader: InputReader = {
+  name: "xlsx",
+  accepts: (path, dir) => !dir && path.toLowerCase().endsWith(".xlsx"),
+  async *read(path, start) {
+    yield* rowsFromSheets(basename(path), await readWorkbookSheets(path), start);
+  },
+};
+
+/** A folder holding `organizations.csv` and any of the entry sheets as `<sheet>.csv`. */
+export const csvFolderReader: InputReader = {
+  name: "csv-folder",
+  accepts: (path, dir) => dir && existsSync(join(path, `${ORGANIZATIONS_SHEET}.csv`)),
+  async *read(path, start) {
+    const files = readdirSync(path).filter((f) => f.toLowerCase().endsWith(".csv")).sort(compareStrings);
+    const sheets = files.map((f) => readCsvSheet(join(path, f), f.slice(0, -4)));
+    yield* rowsFromSheets(basename(path), sheets, start);
+  },
+};
