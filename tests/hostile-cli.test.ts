@@ -116,6 +116,19 @@ describe("hostile record files through the CLI", () => {
   });
 });
 
+describe("inputs the CLI cannot read at all", () => {
+  it("exits with code 2 and a message, not a stack trace, for a file of another kind, a missing path and a dangling link", () => {
+    const dangling = join(dir, "dangling.json");
+    symlinkSync(join(dir, "nowhere"), dangling);
+    for (const path of [file("register.txt", "id,name\n"), join(dir, "missing.json"), dangling]) {
+      const r = cli("score", path, "--as-of", clean.asOf);
+      expectNoCrash(r);
+      expect(r.status, path).toBe(2);
+      expect(r.stderr, path).toMatch(/^error: /);
+    }
+  });
+});
+
 describe("hostile rule folders through the CLI", () => {
   const reference = readRuleFiles(REFERENCE_RULES_DIR);
   function ruleFolder(name: string, change: (files: Record<string, unknown>) => Record<string, string>): string {

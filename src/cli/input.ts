@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compareStrings } from "../_lib/canonical.js";
+import { UsageError } from "./command.js";
 import { boundedLines } from "./lines.js";
 
 /** One input row: where it came from, its raw record, and its own asOf when it came in an envelope. */
@@ -112,7 +113,7 @@ export async function* readRows(path: string): AsyncGenerator<InputRow> {
     yield* own.read(path, 0);
     return;
   }
-  if (!isDirectory) throw new Error(`${path}: not a kind of input this command reads (JSON, NDJSON${INPUT_READERS.length > 2 ? `, ${INPUT_READERS.slice(2).map((r) => r.name).join(", ")}` : ""})`);
+  if (!isDirectory) throw new UsageError(`${path}: not a kind of input this command reads (JSON, NDJSON${INPUT_READERS.length > 2 ? `, ${INPUT_READERS.slice(2).map((r) => r.name).join(", ")}` : ""})`);
   let index = 0;
   for (const file of readdirSync(path).sort(compareStrings)) {
     const full = join(path, file);
