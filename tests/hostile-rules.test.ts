@@ -216,6 +216,12 @@ describe("shapes that would exhaust the loader fail at load", () => {
     expect(cycles.map((p) => p.message)).toEqual(["named conditions refer to each other in a cycle: c4999 -> c5000 -> c4999"]);
   });
 
+  it("loads 20,000 named conditions that all use one shared condition (references are indexed, not copied per use)", () => {
+    const f = files();
+    for (let i = 0; i < 20_000; i++) f["conditions.json"][`s${i}`] = { all: [{ condition: "onEitherList" }] };
+    expect(Object.keys(ruleSetFromFiles(f).conditions)).toHaveLength(20_000 + Object.keys(reference["conditions.json"] as object).length);
+  });
+
   it(`counts the depth of named conditions where they are used (at most ${MAX_CONDITION_DEPTH} in all)`, () => {
     const leaf = { fact: "unreachable", operator: "equal", value: true };
     const ok = files();

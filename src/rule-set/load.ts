@@ -165,7 +165,12 @@ function analyseNamedConditions(conditions: Record<string, TopLevelCondition>): 
   const names = Object.keys(conditions).sort(compareStrings);
   const refs = new Map(names.map((n) => [n, [...new Set(namedConditionRefs(conditions[n]!))].filter((r) => Object.hasOwn(conditions, r))]));
   const usedBy = new Map<string, string[]>();
-  for (const n of names) for (const r of refs.get(n)!) usedBy.set(r, [...(usedBy.get(r) ?? []), n]);
+  for (const n of names) {
+    for (const r of refs.get(n)!) {
+      if (!usedBy.has(r)) usedBy.set(r, []);
+      usedBy.get(r)!.push(n);
+    }
+  }
   const waiting = new Map(names.map((n) => [n, refs.get(n)!.length]));
   const depths = new Map<string, number>();
   const outcomeFact = new Map<string, { fact: string; via: string }>();
