@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEvaluator, evaluate, RuleSetError, type RuleSet, type RuleSetProblem } from "../src/index.js";
-import { loadRuleSet, MAX_JSON_DEPTH, MAX_RULE_FILES, readRuleFiles, ruleSetFromFiles } from "../src/rule-set/load.js";
+import { loadRuleSet, MAX_JSON_DEPTH, MAX_REPORTED_PROBLEMS, MAX_RULE_FILES, readRuleFiles, ruleSetFromFiles } from "../src/rule-set/load.js";
 import { REFERENCE_RULES_DIR } from "../src/rule-set/reference.js";
 import { MAX_CONDITION_DEPTH, MAX_SCORE_LIMIT } from "../src/rule-set/schema.js";
 import { organizationFixtures } from "./_lib/fixtures.js";
@@ -214,6 +214,14 @@ describe("shapes that would exhaust the loader fail at load", () => {
     intoCycle["conditions.json"].c5000 = { all: [{ condition: "c4999" }] };
     const cycles = problemsOf(intoCycle).filter((p) => /cycle/.test(p.message));
     expect(cycles.map((p) => p.message)).toEqual(["named conditions refer to each other in a cycle: c4999 -> c5000 -> c4999"]);
+  });
+
+  it(`lists at most ${MAX_REPORTED_PROBLEMS} problems and counts the rest, for 5,000 broken named conditions`, () => {
+    const f = files();
+    for (let i = 0; i < 5_000; i++) f["conditions.json"][`bad${i}`] = { all: [{ fact: "unreachable", operator: "equal" }] };
+    const problems = problemsOf(f);
+    expect(problems).toHaveLength(MAX_REPORTED_PROBLEMS + 1);
+    expect(problems.at(-1)!.message).toMatch(/^and \d+ more problems, not listed$/);
   });
 
   it("loads 20,000 named conditions that all use one shared condition (references are indexed, not copied per use)", () => {

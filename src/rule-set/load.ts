@@ -29,10 +29,23 @@ export const MAX_RULE_FILES = 1000;
 export const MAX_JSON_DEPTH = 64;
 /** Most JSON values one rule file may hold (a 1 MB file holds far fewer; objects given through the API may share parts). */
 const MAX_JSON_VALUES = 1_000_000;
+/** Most problems one RuleSetError lists; the rest are counted in a last problem, so the error stays small. */
+export const MAX_REPORTED_PROBLEMS = 1000;
 /** Keys that name JavaScript's object machinery: refused anywhere in a rule file, so that no lookup can reach it. */
 const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 type Issue = z.core.$ZodIssue;
+
+// Appends without spreading: a hostile file can produce more problems than a call may take arguments.
+function append(to: RuleSetProblem[], more: Iterable<RuleSetProblem>): void {
+  for (const p of more) to.push(p);
+}
+
+function refuse(problems: RuleSetProblem[]): RuleSetError {
+  if (problems.length <= MAX_REPORTED_PROBLEMS) return new RuleSetError(problems);
+  const more = problems.length - MAX_REPORTED_PROBLEMS;
+  return new RuleSetError([...problems.slice(0, MAX_REPORTED_PROBLEMS), { file: "", ruleId: null, path: "", message: `and ${more} more problems, not listed` }]);
+}
 
 // How far off a union branch is at its own root: missing its key fields or carrying keys it does not know.
 function misfit(issues: readonly Issue[]): number {
@@ -373,12 +386,12 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
   for (const file of fileNames) {
     const raw = rawJsonProblems(file, files[file]);
     if (raw.length > 0) refused.add(file);
-    problems.push(...raw);
+    append(problems, raw);
   }
 
   const manifestResult = refused.has(MANIFEST_FILE) ? null : manifestSchema.safeParse(files[MANIFEST_FILE]);
   if (!Object.hasOwn(files, MANIFEST_FILE)) problems.push({ file: MANIFEST_FILE, ruleId: null, path: "", message: "the rule set has no manifest.json" });
-  else if (manifestResult && !manifestResult.success) problems.push(...zodProblems(MANIFEST_FILE, null, manifestResult.error));
+  else if (manifestResult && !manifestResult.success) append(problems, zodProblems(MANIFEST_FILE, null, manifestResult.error));
 
   const conditions: Record<string, TopLevelCondition> = {};
   const rawConditions = refused.has(CONDITIONS_FILE) ? {} : (files[CONDITIONS_FILE] ?? {});
@@ -388,7 +401,7 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
     for (const [name, c] of Object.entries(rawConditions)) {
       const parsed = topLevelConditionSchema.safeParse(c);
       if (parsed.success) conditions[name] = parsed.data;
-      else problems.push(...zodProblems(CONDITIONS_FILE, name, parsed.error));
+      else append(problems, zodProblems(CONDITIONS_FILE, name, parsed.error));
     }
   }
 
@@ -401,7 +414,7 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
     const rawId = raw && typeof raw === "object" && typeof raw.id === "string" ? raw.id : null;
     const parsed = refused.has(file) ? null : ruleSchema.safeParse(raw);
     if (!parsed?.success) {
-      if (parsed) problems.push(...zodProblems(file, rawId, parsed.error));
+      if (parsed) append(problems, zodProblems(file, rawId, parsed.error));
       unparsed.add(file.replace(/\.json$/, ""));
       if (rawId !== null) unparsed.add(rawId);
       continue;
@@ -419,9 +432,9 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
   }
 
   if (manifestResult?.success) {
-    problems.push(...checkRuleSet(manifestResult.data, conditions, rules, ruleFiles, unparsed));
+    append(problems, checkRuleSet(manifestResult.data, conditions, rules, ruleFiles, unparsed));
   }
-  if (problems.length > 0 || !manifestResult?.success) throw new RuleSetError(problems);
+  if (problems.length > 0 || !manifestResult?.success) throw refuse(problems);
 
   const manifest = manifestResult.data;
   rules.sort((a, b) => compareStrings(a.id, b.id));
@@ -460,7 +473,7 @@ export function readRuleFiles(dir: string): Record<string, unknown> {
       problems.push({ file: name, ruleId: null, path: "", message: `not a readable JSON file: ${(error as Error).message}` });
     }
   }
-  if (problems.length > 0) throw new RuleSetError(problems);
+  if (problems.length > 0) throw refuse(problems);
   return files;
 }
 
