@@ -31,17 +31,29 @@ export interface RecordCase {
 /** The window lengths of scheme.md, in months: 6 months, 12 months, 2 years, 3 years, 5 years. */
 export const WINDOW_MONTHS = [6, 12, 24, 36, 60] as const;
 
-/** A date relative to asOf: on a window edge (± a day), some days back, or after asOf (which the scheme ignores). */
-export type DateSpec = { at: "edge"; months: number; days: number } | { at: "back"; days: number } | { at: "after"; days: number };
+/**
+ * A date relative to asOf: on a window edge (± a day), some days back, or after asOf (which the scheme
+ * ignores); or a day that some time zone skipped when it crossed the date line (1994-12-31 in
+ * Pacific/Kiritimati, 2011-12-30 in Pacific/Apia), which must be as valid as any other in every zone.
+ */
+export type DateSpec =
+  | { at: "edge"; months: number; days: number }
+  | { at: "back"; days: number }
+  | { at: "after"; days: number }
+  | { at: "skipped"; date: string };
+
+export const SKIPPED_DAYS = ["1994-12-31", "2011-12-30"] as const;
 
 export const dateSpecArb: fc.Arbitrary<DateSpec> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ at: fc.constant("edge" as const), months: fc.constantFrom(...WINDOW_MONTHS), days: fc.constantFrom(-1, 0, 1) }) },
   { weight: 6, arbitrary: fc.record({ at: fc.constant("back" as const), days: fc.integer({ min: 0, max: 2200 }) }) },
   { weight: 1, arbitrary: fc.record({ at: fc.constant("after" as const), days: fc.integer({ min: 1, max: 400 }) }) },
+  { weight: 1, arbitrary: fc.record({ at: fc.constant("skipped" as const), date: fc.constantFrom(...SKIPPED_DAYS) }) },
 );
 
 /** The calendar date a spec names on asOf. */
 export function resolveDate(asOf: string, spec: DateSpec): string {
+  if (spec.at === "skipped") return spec.date;
   if (spec.at === "edge") return addDays(addMonths(asOf, -spec.months), spec.days);
   return addDays(asOf, spec.at === "back" ? -spec.days : spec.days);
 }
@@ -61,13 +73,28 @@ const EDGE_DAYS: Array<[number, number]> = [
   [12, 31],
 ];
 
-/** asOf dates from 2012 to 2032, one time in two on a turning day of the year (29 Feb falls back to 28 Feb in common years). */
-export const asOfArb: fc.Arbitrary<string> = fc
-  .record({
-    year: fc.integer({ min: 2012, max: 2032 }),
-    day: fc.oneof(fc.constantFrom(...EDGE_DAYS), fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }))),
-  })
-  .map(({ year, day: [month, day] }) => dateOf(year, month, day));
+/**
+ * asOf dates that put a window edge on a day some time zone skipped when it crossed the date line
+ * (1994-12-31 in Pacific/Kiritimati, 2011-12-30 in Pacific/Apia): 12, 24 or 36 months later, or the day after.
+ */
+const SKIPPED_DAY_AS_OFS = ["1995-01-01", "1995-12-31", "1996-12-31", "1997-12-31", "2011-12-31", "2012-12-30", "2013-12-30", "2014-12-30"];
+
+/**
+ * asOf dates from 2012 to 2032, one time in two on a turning day of the year (29 Feb falls back to 28 Feb in
+ * common years), and now and then one whose windows reach a day some time zone skipped.
+ */
+export const asOfArb: fc.Arbitrary<string> = fc.oneof(
+  {
+    weight: 12,
+    arbitrary: fc
+      .record({
+        year: fc.integer({ min: 2012, max: 2032 }),
+        day: fc.oneof(fc.constantFrom(...EDGE_DAYS), fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }))),
+      })
+      .map(({ year, day: [month, day] }) => dateOf(year, month, day)),
+  },
+  { weight: 1, arbitrary: fc.constantFrom(...SKIPPED_DAY_AS_OFS) },
+);
 
 const CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
