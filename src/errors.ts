@@ -45,11 +45,18 @@ export class InvalidRecordError extends SocialOrgCreditError {
   }
 }
 
+// Any value, shortly: a hostile asOf (a huge string, a BigInt, a symbol) must not break or bloat the message.
+function shortDescription(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  if (value === null || typeof value === "number" || typeof value === "boolean" || typeof value === "undefined") return String(value);
+  return `a ${typeof value}`;
+}
+
 /** An asOf that is not a real `YYYY-MM-DD` calendar date. */
 export class InvalidAsOfError extends SocialOrgCreditError {
   override name = "InvalidAsOfError" as const;
   constructor(found: unknown) {
-    super("invalid_as_of", `asOf must be a calendar date written YYYY-MM-DD; found ${JSON.stringify(found)}`);
+    super("invalid_as_of", `asOf must be a calendar date written YYYY-MM-DD; found ${shortDescription(found)}`);
   }
 }
 

@@ -78,8 +78,12 @@ function checkAsOf(asOf: unknown): string {
 }
 
 function readableId(input: unknown): string | null {
-  const id = input !== null && typeof input === "object" ? (input as { id?: unknown }).id : undefined;
-  return typeof id === "string" ? id.slice(0, 64) : null;
+  try {
+    const id = input !== null && typeof input === "object" ? (input as { id?: unknown }).id : undefined;
+    return typeof id === "string" ? id.slice(0, 64) : null;
+  } catch {
+    return null; // a getter or Proxy that throws: the error row still comes back, without an id
+  }
 }
 
 /**

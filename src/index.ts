@@ -8,6 +8,7 @@ export { referenceRuleSet, REFERENCE_RULES_DIR } from "./rule-set/reference.js";
 export { ruleSetVersionOn } from "./rule-set/versions.js";
 export type { RuleSet, Rule, Manifest } from "./rule-set/schema.js";
 export { organizationRecordSchema, type OrganizationRecord } from "./record/schema.js";
+export { RECORD_LIMITS } from "./record/schema.js";
 export { parseOrganizationRecord, safeParseOrganizationRecord, type ParseResult } from "./record/parse.js";
 export { isValidCreditCode, creditCodeCheckCharacter } from "./record/credit-code.js";
 export {

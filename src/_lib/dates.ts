@@ -1,3 +1,4 @@
+import { UTCDate } from "@date-fns/utc";
 import { addDays, addMonths, isValid } from "date-fns";
 
 /** A calendar date as `YYYY-MM-DD`; these compare correctly as strings. */
@@ -15,18 +16,19 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export const MIN_DATE = "1900-01-01";
 export const MAX_DATE = "2199-12-31";
 
-// Dates are built at local noon so that no time zone's midnight DST jump can move them to another day.
-function toDate(iso: IsoDate): Date {
+// Calendar dates are UTC dates, and date-fns computes on them in UTC: in local time a zone's rules could
+// move or lose a day (1994-12-31 never happened in Pacific/Kiritimati, 2011-12-30 in Pacific/Apia).
+function toDate(iso: IsoDate): UTCDate {
   const m = ISO_DATE.exec(iso)!;
-  const d = new Date(2000, 0, 1, 12);
+  const d = new UTCDate(2000, 0, 1);
   d.setFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   return d;
 }
 
 function fromDate(d: Date): IsoDate {
-  const y = String(d.getFullYear()).padStart(4, "0");
-  const m = String(d.getMonth() + 1).padStart(2, "0");
-  const day = String(d.getDate()).padStart(2, "0");
+  const y = String(d.getUTCFullYear()).padStart(4, "0");
+  const m = String(d.getUTCMonth() + 1).padStart(2, "0");
+  const day = String(d.getUTCDate()).padStart(2, "0");
   return `${y}-${m}-${day}`;
 }
 

@@ -1,10 +1,10 @@
-import { createReadStream, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { createInterface } from "node:readline";
 import { compareStrings } from "../_lib/canonical.js";
 import { InputError } from "./input-error.js";
 import type { RecordIssue } from "../errors.js";
 import { csvFolderReader, xlsxReader } from "./readers/spreadsheet.js";
+import { boundedLines } from "./lines.js";
 
 /** One input row: where it came from, its raw record, and its own asOf when it came in an envelope. */
 export interface InputRow {
@@ -29,8 +29,11 @@ export interface InputReader {
   read(path: string, start: number): AsyncIterable<InputRow>;
 }
 
-/** Largest JSON file read whole; larger inputs belong in NDJSON, which is streamed. */
-export const MAX_JSON_BYTES = 512 * 1024 * 1024;
+/** Largest JSON file read whole (64 MiB); larger inputs belong in NDJSON, which is streamed. */
+export const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** Longest NDJSON line read (16 MiB, well above a record at the schema's limits); a longer line becomes an error row. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 // An envelope is `{ asOf, record, ... }` (fixture files are envelopes); anything else is a bare record.
 export function unwrap(value: unknown): { record: unknown; asOf: string | null } {
@@ -46,8 +49,10 @@ const jsonReader: InputReader = {
   accepts: (path, dir) => !dir && path.endsWith(".json"),
   async *read(path, start) {
     const name = basename(path);
-    if (statSync(path).size > MAX_JSON_BYTES) {
-      yield { index: start, source: name, record: null, asOf: null, readError: `larger than ${MAX_JSON_BYTES} bytes; use NDJSON, which is streamed` };
+    const stat = statSync(path);
+    if (!stat.isFile() || stat.size > MAX_JSON_BYTES) {
+      const why = stat.isFile() ? `larger than ${MAX_JSON_BYTES} bytes; use NDJSON, which is streamed` : "not a regular file";
+      yield { index: start, source: name, record: null, asOf: null, readError: why };
       return;
     }
     let value: unknown;
@@ -70,11 +75,12 @@ const ndjsonReader: InputReader = {
   accepts: (path, dir) => !dir && /\.(ndjson|jsonl)$/.test(path),
   async *read(path, start) {
     const name = basename(path);
-    const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
-    let lineNo = 0;
     let index = start;
-    for await (const line of lines) {
-      lineNo++;
+    for await (const { lineNo, text: line, tooLong } of boundedLines(path, MAX_LINE_BYTES)) {
+      if (tooLong) {
+        yield { index: index++, source: `${name}:${lineNo}`, record: null, asOf: null, readError: `line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes` };
+        continue;
+      }
       if (line.trim() === "") continue;
       const source = `${name}:${lineNo}`;
       let value: unknown;

@@ -62,7 +62,8 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
-    if (["ENOENT", "EACCES", "EISDIR"].includes((error as NodeJS.ErrnoException).code ?? "")) {
+    // Any system error (ENOENT, EACCES, ELOOP, EMFILE…) is about the input or the output, not a bug.
+    if (typeof (error as NodeJS.ErrnoException).syscall === "string") {
       process.stderr.write(`error: ${(error as Error).message}\n`);
       return 2;
     }

@@ -1,4 +1,5 @@
 import { Engine } from "json-rules-engine";
+import { RuleSetError } from "../errors.js";
 import { FACTS, factValue } from "../facts/catalogue.js";
 import type { FactContext } from "../facts/context.js";
 import type { RuleSet } from "../rule-set/schema.js";
@@ -13,8 +14,18 @@ export const COUNT_OPERATORS: Record<string, (factValue: unknown, n: unknown) =>
   countAtMost: (a, n) => Array.isArray(a) && typeof n === "number" && a.length <= n,
 };
 
+function refusePath(_value: unknown, path: string): never {
+  throw new RuleSetError([{ file: "", ruleId: null, path: "", message: `a condition has path ${JSON.stringify(path.slice(0, 64))}: JSONPath is not allowed` }]);
+}
+
 function buildEngine(ruleSet: RuleSet, stage: CheckStage): Engine {
-  const engine = new Engine([], { allowUndefinedFacts: false, allowUndefinedConditions: false, replaceFactsInEventParams: false });
+  const engine = new Engine([], {
+    allowUndefinedFacts: false,
+    allowUndefinedConditions: false,
+    replaceFactsInEventParams: false,
+    // The loader refuses `path`; should a hand-made rule set carry one anyway, no JSONPath runs on it.
+    pathResolver: refusePath,
+  });
   for (const [name, op] of Object.entries(COUNT_OPERATORS)) engine.addOperator(name, op);
   for (const name of FACTS.keys()) {
     engine.addFact(name, async (params, almanac) => {

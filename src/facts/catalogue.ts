@@ -54,7 +54,7 @@ function selectorSchema(collection: string) {
   const dates = COLLECTION_DATE_FIELDS[collection]!;
   const where = whereSchema.superRefine((w, ctx) => {
     for (const key of Object.keys(w)) {
-      if (!(key in fields)) {
+      if (!Object.hasOwn(fields, key)) {
         ctx.addIssue({ code: "custom", path: [key], message: `${collection} entries have no field "${key}"; known: ${Object.keys(fields).join(", ")}` });
       }
       // A value the field never takes would select nothing, silently: refuse it.

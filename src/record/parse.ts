@@ -1,21 +1,37 @@
 import type { z } from "zod";
 import { isIsoDate } from "../_lib/dates.js";
 import { InvalidRecordError, type RecordIssue } from "../errors.js";
-import { ABNORMAL_CAUSES, DISHONEST_CAUSES, organizationRecordSchema, type OrganizationRecord } from "./schema.js";
+import { ABNORMAL_CAUSES, DISHONEST_CAUSES, organizationRecordSchema, RECORD_LIMITS, type OrganizationRecord } from "./schema.js";
 
 /** The outcome of `safeParseOrganizationRecord`, in the manner of zod's `safeParse`. */
 export type ParseResult =
   | { success: true; data: OrganizationRecord }
   | { success: false; error: InvalidRecordError };
 
-function describe(value: unknown): string {
+/** Most issues one refusal lists; the rest are counted in a last `too_many_issues` issue. */
+export const MAX_REPORTED_ISSUES = 100;
+
+/** The repeated parts of a record, whose length is checked before anything else is read. */
+const REPEATED_FIELDS = Object.entries(organizationRecordSchema.shape)
+  .filter(([, schema]) => schema.def.type === "array")
+  .map(([field]) => field);
+
+// Shortens text for messages without copying more of it than is shown.
+function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/** A short description of a found value; never fails, whatever the value (BigInt, symbol, function, huge string). */
+export function describe(value: unknown): string {
   if (value === undefined) return "nothing (missing)";
   if (value === null) return "null";
-  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (typeof value === "number") return String(value);
+  if (typeof value === "bigint") return `${shorten(String(value))} (a BigInt)`;
+  if (typeof value === "symbol" || typeof value === "function") return `a ${typeof value}`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === "object") return "an object";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  if (typeof value === "string") return shorten(JSON.stringify(value.slice(0, 61)));
+  return String(value);
 }
 
 function joinPath(path: readonly PropertyKey[]): string {
@@ -27,13 +43,16 @@ function fromZodIssue(issue: z.core.$ZodIssue): RecordIssue[] {
   const input = (issue as { input?: unknown }).input;
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map((key) => ({
-        code: "unknown_field",
-        path: path ? `${path}.${key}` : key,
-        expected: "no such field (record v1 has a fixed set of fields)",
-        found: "an unknown field",
-        message: { zh: `未知字段 ${key}`, en: `unknown field "${key}"` },
-      }));
+      return issue.keys.map((rawKey) => {
+        const key = shorten(rawKey, 64);
+        return {
+          code: "unknown_field",
+          path: path ? `${path}.${key}` : key,
+          expected: "no such field (record v1 has a fixed set of fields)",
+          found: "an unknown field",
+          message: { zh: `未知字段 ${key}`, en: `unknown field "${key}"` },
+        };
+      });
     case "invalid_type": {
       const missing = input === undefined;
       const expected = issue.expected === "object" && path === "" ? "an organization record (a JSON object)" : issue.expected;
@@ -51,13 +70,17 @@ function fromZodIssue(issue: z.core.$ZodIssue): RecordIssue[] {
     }
     case "invalid_value": {
       const expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+      // A missing enum field is reported like any other missing field.
+      const missing = input === undefined;
       return [
         {
-          code: "invalid_value",
+          code: missing ? "missing_field" : "invalid_value",
           path,
           expected,
           found: describe(input),
-          message: { zh: `取值无效：应为 ${expected}，实为 ${describe(input)}`, en: `expected ${expected}, found ${describe(input)}` },
+          message: missing
+            ? { zh: `缺少必填字段，应为 ${expected}`, en: `required field is missing; expected ${expected}` }
+            : { zh: `取值无效：应为 ${expected}，实为 ${describe(input)}`, en: `expected ${expected}, found ${describe(input)}` },
         },
       ];
     }
@@ -188,8 +211,52 @@ function findContradictions(input: unknown, asOf: string | undefined): RecordIss
   return issues;
 }
 
+// Sorted by path, then capped, so that a huge broken input gives a bounded error.
 function sortIssues(issues: RecordIssue[]): RecordIssue[] {
-  return issues.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  issues.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  if (issues.length <= MAX_REPORTED_ISSUES) return issues;
+  const more = issues.length - MAX_REPORTED_ISSUES;
+  return [
+    ...issues.slice(0, MAX_REPORTED_ISSUES),
+    {
+      code: "too_many_issues",
+      path: "",
+      expected: `at most ${MAX_REPORTED_ISSUES} problems are listed`,
+      found: `${more} more`,
+      message: { zh: `另有 ${more} 处问题未列出`, en: `and ${more} more problems, not listed` },
+    },
+  ];
+}
+
+/** Repeated parts longer than the limit: refused before their entries are read, so time and memory stay bounded. */
+function oversizedFields(input: unknown): RecordIssue[] {
+  const record = asObject(input);
+  if (!record) return [];
+  return REPEATED_FIELDS.flatMap((field) => {
+    const list = Object.hasOwn(record, field) ? record[field] : undefined;
+    if (!Array.isArray(list) || list.length <= RECORD_LIMITS.maxEntries) return [];
+    const expected = `at most ${RECORD_LIMITS.maxEntries} entries`;
+    return [
+      {
+        code: "too_large",
+        path: field,
+        expected,
+        found: describe(list),
+        message: { zh: `条目过多：最多 ${RECORD_LIMITS.maxEntries} 条，实为 ${list.length} 条`, en: `expected ${expected}, found ${describe(list)}` },
+      },
+    ];
+  });
+}
+
+function validate(input: unknown, asOf: string | undefined): ParseResult {
+  const oversized = oversizedFields(input);
+  if (oversized.length > 0) return { success: false, error: new InvalidRecordError(oversized, input) };
+  const parsed = organizationRecordSchema.safeParse(input, { reportInput: true });
+  const issues = [...(parsed.success ? [] : parsed.error.issues.flatMap(fromZodIssue)), ...findContradictions(input, asOf)];
+  if (issues.length > 0 || !parsed.success) {
+    return { success: false, error: new InvalidRecordError(sortIssues(issues), input) };
+  }
+  return { success: true, data: parsed.data };
 }
 
 /**
@@ -203,12 +270,19 @@ function sortIssues(issues: RecordIssue[]): RecordIssue[] {
  * if (!r.success) console.log(r.error.issues.map((i) => i.path));
  */
 export function safeParseOrganizationRecord(input: unknown, options: { asOf?: string } = {}): ParseResult {
-  const parsed = organizationRecordSchema.safeParse(input, { reportInput: true });
-  const issues = [...(parsed.success ? [] : parsed.error.issues.flatMap(fromZodIssue)), ...findContradictions(input, options.asOf)];
-  if (issues.length > 0 || !parsed.success) {
-    return { success: false, error: new InvalidRecordError(sortIssues(issues), input) };
+  try {
+    return validate(input, options?.asOf);
+  } catch (error) {
+    // Only an input that is not plain data gets here: a getter or Proxy that throws, a stack-deep structure.
+    const issue: RecordIssue = {
+      code: "unreadable",
+      path: "",
+      expected: "plain data, as JSON.parse gives",
+      found: `a value that threw ${error instanceof Error ? error.name : "an exception"} when read`,
+      message: { zh: "记录无法读取：应为 JSON 数据", en: "the record could not be read: expected plain data, as JSON.parse gives" },
+    };
+    return { success: false, error: new InvalidRecordError([issue], input) };
   }
-  return { success: true, data: parsed.data };
 }
 
 /**

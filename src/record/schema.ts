@@ -62,13 +62,24 @@ const MIN_YEAR = 1900;
 const MAX_YEAR = 2199;
 
 /**
+ * Input size limits, so that a hostile or broken record cannot exhaust memory or time: entries per
+ * repeated part (activities, penalties, …) and characters of the name. A record over a limit is refused.
+ */
+export const RECORD_LIMITS = { maxEntries: 10_000, maxNameLength: 200 } as const;
+
+/** An array of at most `RECORD_LIMITS.maxEntries` entries. */
+function entries<T extends z.ZodType>(entry: T) {
+  return z.array(entry).max(RECORD_LIMITS.maxEntries);
+}
+
+/**
  * The organization record, version 1 (record.md), as a strict zod schema: unknown fields are refused.
  * Cross-field contradictions are checked by `parseOrganizationRecord`, which reports them together with
  * the field problems.
  */
 export const organizationRecordSchema = z.strictObject({
   id: creditCodeSchema,
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(RECORD_LIMITS.maxNameLength),
   type: z.enum(ORGANIZATION_TYPES),
   registeredOn: isoDateSchema,
   isTradeAssociation: z.boolean(),
@@ -80,7 +91,7 @@ export const organizationRecordSchema = z.strictObject({
     activity: z.enum(COMPLETENESS),
     integrityRules: z.enum(COMPLETENESS),
   }),
-  annualInspections: z.array(
+  annualInspections: entries(
     z.strictObject({
       year: z.number().int().min(MIN_YEAR).max(MAX_YEAR),
       result: z.enum(INSPECTION_RESULTS),
@@ -96,8 +107,8 @@ export const organizationRecordSchema = z.strictObject({
     financeCompliant: z.boolean(),
     disclosure: z.enum(["full", "partial", "none"]),
   }),
-  activities: z.array(z.strictObject({ on: isoDateSchema, kind: z.enum(ACTIVITY_KINDS) })),
-  governmentProjects: z.array(z.strictObject({ endedOn: isoDateSchema, outcome: z.enum(PROJECT_OUTCOMES) })),
+  activities: entries(z.strictObject({ on: isoDateSchema, kind: z.enum(ACTIVITY_KINDS) })),
+  governmentProjects: entries(z.strictObject({ endedOn: isoDateSchema, outcome: z.enum(PROJECT_OUTCOMES) })),
   satisfactionPercent: z.number().min(0).max(100).nullable(),
   evaluation: z
     .strictObject({
@@ -107,22 +118,22 @@ export const organizationRecordSchema = z.strictObject({
     })
     .nullable(),
   supervisorRating: z.enum(["good", "average", "poor"]).nullable(),
-  complaints: z.array(z.strictObject({ on: isoDateSchema, verified: z.boolean() })),
-  penalties: z.array(
+  complaints: entries(z.strictObject({ on: isoDateSchema, verified: z.boolean() })),
+  penalties: entries(
     z.strictObject({
       on: isoDateSchema,
       kind: z.enum(PENALTY_KINDS),
       amountYuan: z.number().positive().max(1e12).nullable(),
     }),
   ),
-  rectificationNotices: z.array(
+  rectificationNotices: entries(
     z.strictObject({ issuedOn: isoDateSchema, dueOn: isoDateSchema, completedOn: isoDateSchema.nullable() }),
   ),
-  violations: z.array(z.strictObject({ on: isoDateSchema, kind: z.enum(VIOLATION_KINDS) })),
+  violations: entries(z.strictObject({ on: isoDateSchema, kind: z.enum(VIOLATION_KINDS) })),
   responsiblePersonDisqualified: z.boolean(),
   courtDefaulter: z.boolean(),
   unreachable: z.boolean(),
-  listings: z.array(
+  listings: entries(
     z.strictObject({
       list: z.enum(LISTS),
       cause: z.enum([...new Set([...ABNORMAL_CAUSES, ...DISHONEST_CAUSES])] as [string, ...string[]]),
@@ -130,7 +141,7 @@ export const organizationRecordSchema = z.strictObject({
       removedOn: isoDateSchema.nullable(),
     }),
   ),
-  honours: z.array(z.strictObject({ on: isoDateSchema, kind: z.enum(HONOUR_KINDS) })),
+  honours: entries(z.strictObject({ on: isoDateSchema, kind: z.enum(HONOUR_KINDS) })),
 });
 
 /** An organization record that passed validation. */

@@ -25,8 +25,29 @@ const MANIFEST_FILE = "manifest.json";
 const CONDITIONS_FILE = "conditions.json";
 /** Largest rule file read, so that a hostile folder cannot exhaust memory. */
 const MAX_FILE_BYTES = 1_000_000;
+/** Most files a rule set may have (the reference set has under 100). */
+export const MAX_RULE_FILES = 1000;
+/** Deepest JSON nesting of a rule file; conditions at MAX_CONDITION_DEPTH stay far below it. */
+export const MAX_JSON_DEPTH = 64;
+/** Most JSON values one rule file may hold (a 1 MB file holds far fewer; objects given through the API may share parts). */
+const MAX_JSON_VALUES = 1_000_000;
+/** Most problems one RuleSetError lists; the rest are counted in a last problem, so the error stays small. */
+export const MAX_REPORTED_PROBLEMS = 1000;
+/** Keys that name JavaScript's object machinery: refused anywhere in a rule file, so that no lookup can reach it. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 type Issue = z.core.$ZodIssue;
+
+// Appends without spreading: a hostile file can produce more problems than a call may take arguments.
+function append(to: RuleSetProblem[], more: Iterable<RuleSetProblem>): void {
+  for (const p of more) to.push(p);
+}
+
+function refuse(problems: RuleSetProblem[]): RuleSetError {
+  if (problems.length <= MAX_REPORTED_PROBLEMS) return new RuleSetError(problems);
+  const more = problems.length - MAX_REPORTED_PROBLEMS;
+  return new RuleSetError([...problems.slice(0, MAX_REPORTED_PROBLEMS), { file: "", ruleId: null, path: "", message: `and ${more} more problems, not listed` }]);
+}
 
 // How far off a union branch is at its own root: missing its key fields or carrying keys it does not know.
 function misfit(issues: readonly Issue[]): number {
@@ -93,10 +114,42 @@ export function conditionsOf(rule: Rule): Array<{ conditions: TopLevelCondition;
   }
 }
 
-function depth(c: Condition): number {
-  if ("all" in c) return 1 + Math.max(0, ...c.all.map(depth));
-  if ("any" in c) return 1 + Math.max(0, ...c.any.map(depth));
-  if ("not" in c) return 1 + depth(c.not);
+/**
+ * Checks a file's raw JSON before any schema reads it: bounded depth and size, no reserved keys.
+ * Iterative, so that no nesting, however deep (or cyclic, through the API), can exhaust the stack.
+ */
+function rawJsonProblems(file: string, value: unknown): RuleSetProblem[] {
+  const problems: RuleSetProblem[] = [];
+  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value, depth: 0, path: "" }];
+  let count = 0;
+  while (stack.length > 0) {
+    const { value: v, depth, path } = stack.pop()!;
+    if (++count > MAX_JSON_VALUES) {
+      problems.push({ file, ruleId: null, path: "", message: `more than ${MAX_JSON_VALUES} JSON values` });
+      break;
+    }
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      problems.push({ file, ruleId: null, path, message: `nested more than ${MAX_JSON_DEPTH} levels deep; conditions may nest at most ${MAX_CONDITION_DEPTH}` });
+      break;
+    }
+    for (const key of Object.keys(v)) {
+      const at = path ? `${path}.${key.slice(0, 64)}` : key.slice(0, 64);
+      if (RESERVED_KEYS.has(key)) {
+        problems.push({ file, ruleId: null, path: at, message: `the key "${key}" is not allowed in rule files (it names JavaScript's object machinery)` });
+      } else stack.push({ value: (v as Record<string, unknown>)[key], depth: depth + 1, path: at });
+    }
+  }
+  return problems;
+}
+
+/** The nesting of all/any/not, a named condition counting as deep as its own tree (`named` holds those depths). */
+function depth(c: Condition, named: ReadonlyMap<string, number> = new Map()): number {
+  const deepest = (cs: Condition[]) => cs.reduce((max, x) => Math.max(max, depth(x, named)), 0);
+  if ("all" in c) return 1 + deepest(c.all);
+  if ("any" in c) return 1 + deepest(c.any);
+  if ("not" in c) return 1 + depth(c.not, named);
+  if ("condition" in c) return named.get(c.condition) ?? 0;
   return 0;
 }
 
@@ -110,6 +163,62 @@ function namedConditionRefs(c: Condition): string[] {
 
 function pointsMax(p: Points): number {
   return typeof p === "number" ? p : p.of;
+}
+
+/** What the loader knows of the named conditions once their references are followed. */
+interface NamedConditionGraph {
+  /** The depth of each named condition, counting those it refers to; absent when it is in or reaches a cycle. */
+  depths: Map<string, number>;
+  /** Each cycle once, as the names along it (the first repeated at the end). */
+  cycles: string[][];
+  /** For each named condition that reaches an outcome fact (itself or through others): that fact and the condition using it. */
+  outcomeFact: Map<string, { fact: string; via: string }>;
+}
+
+/** Follows the references between named conditions without recursion (Kahn's order), so a long chain cannot exhaust the stack. */
+function analyseNamedConditions(conditions: Record<string, TopLevelCondition>): NamedConditionGraph {
+  const names = Object.keys(conditions).sort(compareStrings);
+  const refs = new Map(names.map((n) => [n, [...new Set(namedConditionRefs(conditions[n]!))].filter((r) => Object.hasOwn(conditions, r))]));
+  const usedBy = new Map<string, string[]>();
+  for (const n of names) {
+    for (const r of refs.get(n)!) {
+      if (!usedBy.has(r)) usedBy.set(r, []);
+      usedBy.get(r)!.push(n);
+    }
+  }
+  const waiting = new Map(names.map((n) => [n, refs.get(n)!.length]));
+  const depths = new Map<string, number>();
+  const outcomeFact = new Map<string, { fact: string; via: string }>();
+  const ready = names.filter((n) => waiting.get(n) === 0);
+  while (ready.length > 0) {
+    const n = ready.pop()!;
+    depths.set(n, depth(conditions[n]!, depths));
+    const pseudo = { kind: "veto", id: n, conditions: conditions[n]! } as unknown as Rule;
+    const own = [...factRefs(pseudo)].find(({ ref }) => FACTS.get(ref.fact)?.stage === "outcome");
+    const reached = own ? { fact: own.ref.fact, via: n } : refs.get(n)!.map((r) => outcomeFact.get(r)).find((x) => x !== undefined);
+    if (reached) outcomeFact.set(n, reached);
+    for (const u of usedBy.get(n) ?? []) {
+      waiting.set(u, waiting.get(u)! - 1);
+      if (waiting.get(u) === 0) ready.push(u);
+    }
+  }
+  // What is left is in a cycle or reaches one; walk unresolved references to name each cycle once.
+  const cycles: string[][] = [];
+  const walked = new Set<string>();
+  for (const start of names) {
+    if (depths.has(start) || walked.has(start)) continue;
+    const trail: string[] = [];
+    const onTrail = new Map<string, number>();
+    let n: string | undefined = start;
+    while (n !== undefined && !walked.has(n)) {
+      walked.add(n);
+      onTrail.set(n, trail.length);
+      trail.push(n);
+      n = refs.get(n)!.find((r) => !depths.has(r));
+    }
+    if (n !== undefined && onTrail.has(n)) cycles.push([...trail.slice(onTrail.get(n)!), n]);
+  }
+  return { depths, cycles, outcomeFact };
 }
 
 /** The checks that need the whole set: lists, dimensions, levels, sources, facts, named conditions. */
@@ -126,6 +235,7 @@ function checkRuleSet(
   const byId = new Map(rules.map((r) => [r.id, r]));
   const levels = new Set(manifest.levels.map((l) => l.id));
   const dimensions = new Map(manifest.dimensions.map((d) => [d.id, d]));
+  const graph = analyseNamedConditions(conditions);
 
   // Every listed id has a file of the right kind, and every file is listed once.
   const listed = new Set<string>();
@@ -179,13 +289,19 @@ function checkRuleSet(
   if (levels.size !== manifest.levels.length) problems.push({ file: M, ruleId: null, path: "levels", message: "level ids must be unique" });
   if (!levels.has(manifest.vetoLevel)) problems.push({ file: M, ruleId: null, path: "vetoLevel", message: `unknown level "${manifest.vetoLevel}"` });
   if (manifest.bonusCap > manifest.maxScore) problems.push({ file: M, ruleId: null, path: "bonusCap", message: `bonusCap above maxScore` });
+  for (const r of rules) {
+    // A single deduction or bonus larger than the whole scale is a typo, not a weight.
+    if ((r.kind === "deduction" || r.kind === "bonus") && Math.abs(r.points) > manifest.maxScore) {
+      problems.push({ file: fileOf(r.id), ruleId: r.id, path: "points", message: `points ${r.points} beyond the scale of ${manifest.maxScore} (maxScore)` });
+    }
+  }
 
   // Per rule: basis, levels, facts, named conditions, depth.
   for (const r of rules) {
     const file = fileOf(r.id);
     r.basis.forEach((b, i) => {
       // A basis names a source id, optionally followed by an article: "MCA-39 art. 7".
-      if (!(b.split(" ")[0]! in manifest.sources)) problems.push({ file, ruleId: r.id, path: `basis.${i}`, message: `unknown source "${b}"; the manifest's sources are ${Object.keys(manifest.sources).join(", ")}` });
+      if (!Object.hasOwn(manifest.sources, b.split(" ")[0]!)) problems.push({ file, ruleId: r.id, path: `basis.${i}`, message: `unknown source "${b}"; the manifest's sources are ${Object.keys(manifest.sources).join(", ")}` });
     });
     if (r.kind === "cap" && !levels.has(r.atBest)) problems.push({ file, ruleId: r.id, path: "atBest", message: `unknown level "${r.atBest}"` });
     if (r.kind === "gate") {
@@ -195,21 +311,14 @@ function checkRuleSet(
     const outcomeAllowed = r.kind === "measure" || r.kind === "list-action";
     if (!outcomeAllowed) {
       // A scoring rule must not reach an outcome fact through a named condition either.
-      const reached = new Set<string>();
-      const walk = (names: string[], via: string): void => {
-        for (const name of names) {
-          if (reached.has(name) || !(name in conditions)) continue;
-          reached.add(name);
-          const pseudo = { kind: "veto", id: name, conditions: conditions[name]! } as unknown as Rule;
-          for (const { ref } of factRefs(pseudo)) {
-            if (FACTS.get(ref.fact)?.stage === "outcome") {
-              problems.push({ file, ruleId: r.id, path: via, message: `fact "${ref.fact}" is only known after scoring (reached through named condition "${name}"): measures and list actions may use it, a ${r.kind} may not` });
-            }
+      for (const { conditions: c, path } of conditionsOf(r)) {
+        for (const name of new Set(namedConditionRefs(c))) {
+          const reached = graph.outcomeFact.get(name);
+          if (reached) {
+            problems.push({ file, ruleId: r.id, path, message: `fact "${reached.fact}" is only known after scoring (reached through named condition "${reached.via}"): measures and list actions may use it, a ${r.kind} may not` });
           }
-          walk(namedConditionRefs(conditions[name]!), via);
         }
-      };
-      for (const { conditions: c, path } of conditionsOf(r)) walk(namedConditionRefs(c), path);
+      }
     }
     for (const { ref, path } of factRefs(r)) {
       const def = FACTS.get(ref.fact);
@@ -225,9 +334,10 @@ function checkRuleSet(
       if (path === "each" && !def.collection) problems.push({ file, ruleId: r.id, path, message: `each needs a collection fact (one that returns entries); "${ref.fact}" is not` });
     }
     for (const { conditions: c, path } of conditionsOf(r)) {
-      if (depth(c) > MAX_CONDITION_DEPTH) problems.push({ file, ruleId: r.id, path, message: `conditions nested ${depth(c)} deep; at most ${MAX_CONDITION_DEPTH}` });
+      const d = depth(c, graph.depths);
+      if (d > MAX_CONDITION_DEPTH) problems.push({ file, ruleId: r.id, path, message: `conditions nested ${d} deep; at most ${MAX_CONDITION_DEPTH} (a named condition counts as deep as its own conditions)` });
       for (const name of namedConditionRefs(c)) {
-        if (!(name in conditions)) problems.push({ file, ruleId: r.id, path, message: `unknown named condition "${name}"; ${CONDITIONS_FILE} has ${Object.keys(conditions).join(", ") || "none"}` });
+        if (!Object.hasOwn(conditions, name)) problems.push({ file, ruleId: r.id, path, message: `unknown named condition "${name}"; ${CONDITIONS_FILE} has ${Object.keys(conditions).join(", ") || "none"}` });
       }
     }
   }
@@ -246,24 +356,14 @@ function checkRuleSet(
       }
     }
     for (const ref of namedConditionRefs(c)) {
-      if (!(ref in conditions)) problems.push({ file: CONDITIONS_FILE, ruleId: name, path: "", message: `unknown named condition "${ref}"; ${CONDITIONS_FILE} has ${Object.keys(conditions).join(", ")}` });
+      if (!Object.hasOwn(conditions, ref)) problems.push({ file: CONDITIONS_FILE, ruleId: name, path: "", message: `unknown named condition "${ref}"; ${CONDITIONS_FILE} has ${Object.keys(conditions).join(", ")}` });
     }
-    if (depth(c) > MAX_CONDITION_DEPTH) problems.push({ file: CONDITIONS_FILE, ruleId: name, path: "", message: `nested ${depth(c)} deep; at most ${MAX_CONDITION_DEPTH}` });
+    const d = graph.depths.get(name) ?? depth(c);
+    if (d > MAX_CONDITION_DEPTH) problems.push({ file: CONDITIONS_FILE, ruleId: name, path: "", message: `nested ${d} deep; at most ${MAX_CONDITION_DEPTH} (counting the named conditions it refers to)` });
   }
-  const visiting = new Set<string>();
-  const done = new Set<string>();
-  const visit = (name: string, trail: string[]): void => {
-    if (done.has(name) || !(name in conditions)) return;
-    if (visiting.has(name)) {
-      problems.push({ file: CONDITIONS_FILE, ruleId: name, path: "", message: `named conditions refer to each other in a cycle: ${[...trail, name].join(" -> ")}` });
-      return;
-    }
-    visiting.add(name);
-    for (const ref of namedConditionRefs(conditions[name]!)) visit(ref, [...trail, name]);
-    visiting.delete(name);
-    done.add(name);
-  };
-  for (const name of Object.keys(conditions).sort(compareStrings)) visit(name, []);
+  for (const cycle of graph.cycles) {
+    problems.push({ file: CONDITIONS_FILE, ruleId: cycle[0]!, path: "", message: `named conditions refer to each other in a cycle: ${cycle.join(" -> ")}` });
+  }
   return problems;
 }
 
@@ -278,33 +378,45 @@ function checkRuleSet(
  * const ruleSet = ruleSetFromFiles({ "manifest.json": manifest, "P1.json": p1, ... });
  */
 export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
+  const fileNames = Object.keys(files).sort(compareStrings);
+  if (fileNames.length > MAX_RULE_FILES) {
+    throw new RuleSetError([{ file: "", ruleId: null, path: "", message: `${fileNames.length} files; a rule set has at most ${MAX_RULE_FILES}` }]);
+  }
   const problems: RuleSetProblem[] = [];
-  const manifestResult = manifestSchema.safeParse(files[MANIFEST_FILE]);
-  if (!(MANIFEST_FILE in files)) problems.push({ file: MANIFEST_FILE, ruleId: null, path: "", message: "the rule set has no manifest.json" });
-  else if (!manifestResult.success) problems.push(...zodProblems(MANIFEST_FILE, null, manifestResult.error));
+  // Raw JSON first: a file too deep, too large or with reserved keys is not given to any schema.
+  const refused = new Set<string>();
+  for (const file of fileNames) {
+    const raw = rawJsonProblems(file, files[file]);
+    if (raw.length > 0) refused.add(file);
+    append(problems, raw);
+  }
+
+  const manifestResult = refused.has(MANIFEST_FILE) ? null : manifestSchema.safeParse(files[MANIFEST_FILE]);
+  if (!Object.hasOwn(files, MANIFEST_FILE)) problems.push({ file: MANIFEST_FILE, ruleId: null, path: "", message: "the rule set has no manifest.json" });
+  else if (manifestResult && !manifestResult.success) append(problems, zodProblems(MANIFEST_FILE, null, manifestResult.error));
 
   const conditions: Record<string, TopLevelCondition> = {};
-  const rawConditions = files[CONDITIONS_FILE] ?? {};
+  const rawConditions = refused.has(CONDITIONS_FILE) ? {} : (files[CONDITIONS_FILE] ?? {});
   if (rawConditions === null || typeof rawConditions !== "object" || Array.isArray(rawConditions)) {
     problems.push({ file: CONDITIONS_FILE, ruleId: null, path: "", message: "expected an object of named conditions" });
   } else {
     for (const [name, c] of Object.entries(rawConditions)) {
       const parsed = topLevelConditionSchema.safeParse(c);
       if (parsed.success) conditions[name] = parsed.data;
-      else problems.push(...zodProblems(CONDITIONS_FILE, name, parsed.error));
+      else append(problems, zodProblems(CONDITIONS_FILE, name, parsed.error));
     }
   }
 
   const rules: Rule[] = [];
   const ruleFiles = new Map<string, string>();
   const unparsed = new Set<string>();
-  for (const file of Object.keys(files).sort(compareStrings)) {
+  for (const file of fileNames) {
     if (file === MANIFEST_FILE || file === CONDITIONS_FILE) continue;
     const raw = files[file] as { id?: unknown } | null;
     const rawId = raw && typeof raw === "object" && typeof raw.id === "string" ? raw.id : null;
-    const parsed = ruleSchema.safeParse(raw);
-    if (!parsed.success) {
-      problems.push(...zodProblems(file, rawId, parsed.error));
+    const parsed = refused.has(file) ? null : ruleSchema.safeParse(raw);
+    if (!parsed?.success) {
+      if (parsed) append(problems, zodProblems(file, rawId, parsed.error));
       unparsed.add(file.replace(/\.json$/, ""));
       if (rawId !== null) unparsed.add(rawId);
       continue;
@@ -321,11 +433,11 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
     rules.push(rule);
   }
 
-  if (manifestResult.success) {
-    problems.push(...checkRuleSet(manifestResult.data, conditions, rules, ruleFiles, unparsed));
-    problems.push(...checkComparedValues(manifestResult.data, conditions, rules, (id) => ruleFiles.get(id) ?? `${id}.json`));
+  if (manifestResult?.success) {
+    append(problems, checkRuleSet(manifestResult.data, conditions, rules, ruleFiles, unparsed));
+    append(problems, checkComparedValues(manifestResult.data, conditions, rules, (id) => ruleFiles.get(id) ?? `${id}.json`));
   }
-  if (problems.length > 0 || !manifestResult.success) throw new RuleSetError(problems);
+  if (problems.length > 0 || !manifestResult?.success) throw refuse(problems);
 
   const manifest = manifestResult.data;
   rules.sort((a, b) => compareStrings(a.id, b.id));
@@ -349,16 +461,22 @@ export function readRuleFiles(dir: string): Record<string, unknown> {
   } catch (error) {
     throw new RuleSetError([{ file: dir, ruleId: null, path: "", message: `cannot read the rule-set folder: ${(error as Error).message}` }]);
   }
+  if (names.length > MAX_RULE_FILES) {
+    throw new RuleSetError([{ file: dir, ruleId: null, path: "", message: `${names.length} .json files; a rule set has at most ${MAX_RULE_FILES}` }]);
+  }
   for (const name of names.sort(compareStrings)) {
     const path = join(dir, name);
     try {
-      if (statSync(path).size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
+      const stat = statSync(path);
+      // A device or pipe (a link to /dev/zero) reports size 0 and never ends: only regular files are read.
+      if (!stat.isFile()) throw new Error("not a regular file");
+      if (stat.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
       files[basename(name)] = JSON.parse(readFileSync(path, "utf8"));
     } catch (error) {
       problems.push({ file: name, ruleId: null, path: "", message: `not a readable JSON file: ${(error as Error).message}` });
     }
   }
-  if (problems.length > 0) throw new RuleSetError(problems);
+  if (problems.length > 0) throw refuse(problems);
   return files;
 }
 

@@ -16,8 +16,14 @@ export const OPERATORS = [
   "countAtMost",
 ] as const;
 
-/** Deepest nesting of all/any/not a rule may use. */
+/** Deepest nesting of all/any/not a rule may use, counting the named conditions it refers to. */
 export const MAX_CONDITION_DEPTH = 8;
+
+/** Largest score scale a rule set may declare; every point value lies within ± this, so no sum can overflow. */
+export const MAX_SCORE_LIMIT = 1_000_000;
+
+/** A whole number of points within ±MAX_SCORE_LIMIT. */
+const pointNumber = () => z.number().int().min(-MAX_SCORE_LIMIT).max(MAX_SCORE_LIMIT);
 
 export const labelSchema = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
 
@@ -65,8 +71,8 @@ export type FactRef = z.infer<typeof factRefSchema>;
 
 /** An item's points: a whole number, or floor(of × numerator ÷ denominator) of two facts. */
 export const pointsSchema = z.union([
-  z.number().int(),
-  z.strictObject({ fraction: z.strictObject({ numerator: factRefSchema, denominator: factRefSchema }), of: z.number().int().min(0) }),
+  pointNumber(),
+  z.strictObject({ fraction: z.strictObject({ numerator: factRefSchema, denominator: factRefSchema }), of: pointNumber().min(0) }),
 ]);
 export type Points = z.infer<typeof pointsSchema>;
 
@@ -81,7 +87,7 @@ export const itemRuleSchema = z.strictObject({
   ...common,
   kind: z.literal("item"),
   dimension: z.string().min(1),
-  max: z.number().int().min(0),
+  max: pointNumber().min(0),
   cases: z.array(z.strictObject({ points: pointsSchema, conditions: topLevelConditionSchema })),
   otherwise: pointsSchema,
 });
@@ -89,7 +95,7 @@ export const itemRuleSchema = z.strictObject({
 export const deductionRuleSchema = z.strictObject({
   ...common,
   kind: z.literal("deduction"),
-  points: z.number().int().max(-1),
+  points: pointNumber().max(-1),
   each: factRefSchema.optional(),
   conditions: topLevelConditionSchema.optional(),
 });
@@ -97,7 +103,7 @@ export const deductionRuleSchema = z.strictObject({
 export const bonusRuleSchema = z.strictObject({
   ...common,
   kind: z.literal("bonus"),
-  points: z.number().int().min(1),
+  points: pointNumber().min(1),
   each: factRefSchema,
 });
 
@@ -170,11 +176,11 @@ export const manifestSchema = z.strictObject({
   effectiveFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   title: labelSchema,
   sources: z.record(z.string(), z.strictObject({ title: z.string().min(1), note: z.string().optional() })),
-  dimensions: z.array(z.strictObject({ id: idSchema, max: z.number().int().min(0), label: labelSchema })).min(1),
-  maxScore: z.number().int().min(1),
+  dimensions: z.array(z.strictObject({ id: idSchema, max: pointNumber().min(0), label: labelSchema })).min(1),
+  maxScore: pointNumber().min(1),
   /** Best first; each level's lowest score. The last level starts at 0. */
-  levels: z.array(z.strictObject({ id: idSchema, minScore: z.number().int().min(0), label: labelSchema })).min(2),
-  bonusCap: z.number().int().min(0),
+  levels: z.array(z.strictObject({ id: idSchema, minScore: pointNumber().min(0), label: labelSchema })).min(2),
+  bonusCap: pointNumber().min(0),
   vetoLevel: z.string().min(1),
   rules: z.strictObject(
     Object.fromEntries(Object.keys(RULE_LISTS).map((k) => [k, z.array(idSchema)])) as Record<keyof typeof RULE_LISTS, z.ZodArray<typeof idSchema>>,
