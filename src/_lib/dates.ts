@@ -59,7 +59,21 @@ function spanMonths(span: Span): number {
  * minusSpan("2024-02-29", { months: 12 }); // "2023-02-28"
  */
 export function minusSpan(iso: IsoDate, span: Span): IsoDate {
-  return fromDate(addMonths(toDate(iso), -spanMonths(span)));
+  return monthsLater(iso, -spanMonths(span));
+}
+
+// Date objects in local time are slow to build; the windows of a batch recur (same asOf, same spans), so
+// results are remembered, in a bounded table that is simply emptied when full.
+const shifted = new Map<string, IsoDate>();
+function monthsLater(iso: IsoDate, months: number): IsoDate {
+  const key = `${iso}${months}`;
+  let date = shifted.get(key);
+  if (date === undefined) {
+    if (shifted.size >= 10_000) shifted.clear();
+    date = fromDate(addMonths(toDate(iso), months));
+    shifted.set(key, date);
+  }
+  return date;
 }
 
 /**
@@ -72,7 +86,7 @@ export function minusSpan(iso: IsoDate, span: Span): IsoDate {
  * plusSpan("2020-02-29", { years: 5 }); // "2025-02-28"
  */
 export function plusSpan(iso: IsoDate, span: Span): IsoDate {
-  return fromDate(addMonths(toDate(iso), spanMonths(span)));
+  return monthsLater(iso, spanMonths(span));
 }
 
 /**
