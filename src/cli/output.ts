@@ -5,7 +5,7 @@ import { csvHeader, csvLine, tableHeader, tableLine, tableSummary } from "./form
 
 /** One output row: a result, or why the input at that position was refused. */
 export type OutputRow =
-  | { ok: true; index: number; source: string; result: Result }
+  | { ok: true; index: number; source: string; result: Result; /** The result already serialized (by a batch worker). */ json?: string }
   | { ok: false; index: number; source: string; organizationId: string | null; error: { code: string; message: string; issues: RecordIssue[] } };
 
 /** Where output text goes, piece by piece. */
@@ -32,6 +32,8 @@ export function errorObject(row: Extract<OutputRow, { ok: false }>) {
 }
 
 const rowObject = (row: OutputRow) => (row.ok ? row.result : errorObject(row));
+// A result serialized by a worker is written as is: JSON.stringify of the same object gives the same text.
+const rowJson = (row: OutputRow) => (row.ok && row.json !== undefined ? row.json : JSON.stringify(rowObject(row)));
 
 const json: OutputFormat = {
   name: "json",
@@ -39,7 +41,7 @@ const json: OutputFormat = {
     let first = true;
     return {
       async write(row) {
-        await sink.write(`${first ? "[\n" : ",\n"}${JSON.stringify(rowObject(row))}`);
+        await sink.write(`${first ? "[\n" : ",\n"}${rowJson(row)}`);
         first = false;
       },
       async end() {
@@ -52,7 +54,7 @@ const json: OutputFormat = {
 const ndjson: OutputFormat = {
   name: "ndjson",
   create(sink) {
-    return { write: async (row) => void (await sink.write(`${JSON.stringify(rowObject(row))}\n`)), end: async () => {} };
+    return { write: async (row) => void (await sink.write(`${rowJson(row)}\n`)), end: async () => {} };
   },
 };
 

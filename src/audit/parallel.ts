@@ -1,0 +1,221 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { BatchError, EngineName } from "../evaluate.js";
+import type { Result } from "../result/types.js";
+import type { RuleSet } from "../rule-set/schema.js";
+
+/** One record to evaluate on its date. */
+export interface BatchTask {
+  record: unknown;
+  asOf: string;
+}
+
+/** What became of a task: its result (and, from a worker, the result already serialized), or its refusal. */
+export type TaskOutcome =
+  | { ok: true; result: Result; json?: string }
+  | { ok: false; organizationId: string | null; error: BatchError };
+
+/** Smallest batch spread over worker threads by default; below it, starting workers costs more than it saves. */
+export const PARALLEL_THRESHOLD = 2048;
+/** Records per message to a worker: large enough to amortize messaging, small enough to keep memory bounded. */
+const CHUNK_SIZE = 256;
+/** Chunks a worker may hold at once: one being evaluated, one waiting, so that no worker idles. */
+const CHUNKS_PER_WORKER = 2;
+
+/**
+ * A worker's young generation: a Result is a few hundred short-lived objects, and with the default (smaller)
+ * size a worker spends far more time collecting them.
+ */
+const WORKER_YOUNG_GENERATION_MB = 32;
+
+/** What a worker sends back for one task: the result as JSON text (cheaper to pass than a cloned object). */
+export type WorkerOutcome = { ok: true; json: string } | { ok: false; organizationId: string | null; error: BatchError } | null;
+
+/** The messages between the main thread and a batch worker. */
+export type ToWorker = { id: number; tasks: Array<BatchTask | null> };
+export type FromWorker = { id: number; outcomes: WorkerOutcome[] } | { id: number; fault: string };
+
+/** The data a batch worker starts with: the rule set (plain data) and the engine to build. */
+export interface WorkerSetup {
+  ruleSet: RuleSet;
+  engine: EngineName;
+}
+
+/** A result received as JSON from a worker, parsed only if someone reads it (text outputs write the JSON as is). */
+function serializedOutcome(json: string): Extract<TaskOutcome, { ok: true }> {
+  let result: Result | undefined;
+  return {
+    ok: true,
+    json,
+    get result() {
+      return (result ??= JSON.parse(json) as Result);
+    },
+  };
+}
+
+/**
+ * The built worker script: beside this module once built (dist/), else this package's dist/ when run
+ * from the sources (tests, tsx); null when it has not been built.
+ */
+function workerScript(): URL | null {
+  const beside = new URL("./batch-worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, "dist", "batch-worker.js");
+    if (existsSync(candidate)) return pathToFileURL(candidate);
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+/** Options of `evaluateInOrder`. */
+export interface InOrderOptions extends WorkerSetup {
+  /** Worker threads; 0 for none; by default one per core when there are at least PARALLEL_THRESHOLD items. */
+  workers?: number | undefined;
+  /** Evaluates a task on this thread (small batches, or no workers). */
+  local(task: BatchTask): TaskOutcome | Promise<TaskOutcome>;
+}
+
+async function* inThread<T>(items: AsyncIterator<T>, head: T[], task: (item: T) => BatchTask | null, local: InOrderOptions["local"]): AsyncGenerator<[T, TaskOutcome | null]> {
+  const outcome = async (item: T): Promise<[T, TaskOutcome | null]> => {
+    const t = task(item);
+    return [item, t === null ? null : await local(t)];
+  };
+  for (const item of head) yield await outcome(item);
+  for (let r = await items.next(); !r.done; r = await items.next()) yield await outcome(r.value);
+}
+
+class WorkerPool {
+  private readonly workers: Worker[];
+  private readonly waiting = new Map<number, { resolve(o: WorkerOutcome[]): void; reject(e: Error): void }>();
+  private failure: Error | null = null;
+
+  constructor(script: URL, count: number, setup: WorkerSetup) {
+    this.workers = Array.from({ length: count }, () => {
+      const worker = new Worker(script, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+      worker.on("message", (m: FromWorker) => {
+        const w = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        if ("fault" in m) w?.reject(new Error(`a batch worker failed: ${m.fault}`));
+        else w?.resolve(m.outcomes);
+      });
+      worker.on("error", (e) => this.fail(e));
+      worker.on("exit", (code) => {
+        if (code !== 0) this.fail(new Error(`a batch worker stopped with exit code ${code}`));
+      });
+      return worker;
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+  }
+
+  /** Sends a chunk to a worker, chosen round robin by chunk id; resolves with its outcomes. */
+  send(id: number, tasks: Array<BatchTask | null>): Promise<WorkerOutcome[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const done = new Promise<WorkerOutcome[]>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    this.workers[id % this.workers.length]!.postMessage({ id, tasks } satisfies ToWorker);
+    return done;
+  }
+
+  async close(): Promise<void> {
+    this.workers.forEach((w) => w.removeAllListeners("exit"));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+async function* inWorkers<T>(
+  items: AsyncIterator<T>,
+  head: T[],
+  task: (item: T) => BatchTask | null,
+  pool: WorkerPool,
+  inFlightLimit: number,
+): AsyncGenerator<[T, TaskOutcome | null]> {
+  const chunks: Array<{ items: T[]; outcomes: Promise<WorkerOutcome[]> }> = [];
+  let sent = 0;
+  let exhausted = false;
+  let fromHead = 0;
+  const next = async (): Promise<IteratorResult<T>> => (fromHead < head.length ? { done: false, value: head[fromHead++]! } : items.next());
+  const fill = async () => {
+    while (!exhausted && chunks.length < inFlightLimit) {
+      const chunk: T[] = [];
+      while (chunk.length < CHUNK_SIZE) {
+        const r = await next();
+        if (r.done) {
+          exhausted = true;
+          break;
+        }
+        chunk.push(r.value);
+      }
+      if (chunk.length === 0) break;
+      const outcomes = pool.send(sent++, chunk.map(task));
+      outcomes.catch(() => {}); // observed when its turn comes; avoids an unhandled rejection meanwhile
+      chunks.push({ items: chunk, outcomes });
+    }
+  };
+  await fill();
+  while (chunks.length > 0) {
+    const chunk = chunks.shift()!;
+    const outcomes = await chunk.outcomes;
+    // Refill before handing rows out, so the workers keep busy while the consumer writes.
+    await fill();
+    for (let i = 0; i < chunk.items.length; i++) {
+      const o = outcomes[i]!;
+      yield [chunk.items[i]!, o === null ? null : o.ok ? serializedOutcome(o.json) : o];
+    }
+  }
+}
+
+/**
+ * Evaluates a stream of items in input order, spreading large streams over worker threads. Memory stays
+ * bounded: at most a few chunks per worker are read ahead of the rows handed out.
+ *
+ * @param items - anything to evaluate, sync or async iterable
+ * @param task - the record and asOf of an item, or null for an item that is not to be evaluated (it comes back with a null outcome)
+ * @param options - rule set and engine, worker count, and the evaluation on this thread
+ * @returns every item with its outcome, in input order
+ * @example
+ * for await (const [item, outcome] of evaluateInOrder(rows, (r) => ({ record: r.record, asOf: r.asOf }), { ruleSet, engine: "compiled", local })) { ... }
+ */
+export async function* evaluateInOrder<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  task: (item: T) => BatchTask | null,
+  options: InOrderOptions,
+): AsyncGenerator<[T, TaskOutcome | null]> {
+  const iterator: AsyncIterator<T> =
+    Symbol.asyncIterator in items ? (items as AsyncIterable<T>)[Symbol.asyncIterator]() : (async function* () { yield* items as Iterable<T>; })();
+  const requested = options.workers;
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < 0)) throw new RangeError(`workers must be a whole number, 0 or more; found ${requested}`);
+  const head: T[] = [];
+  if (requested === undefined) {
+    // Read ahead far enough to know whether the batch is large.
+    while (head.length < PARALLEL_THRESHOLD) {
+      const r = await iterator.next();
+      if (r.done) break;
+      head.push(r.value);
+    }
+  }
+  const large = requested === undefined ? head.length >= PARALLEL_THRESHOLD : requested > 0;
+  const script = large ? workerScript() : null;
+  if (requested !== undefined && requested > 0 && script === null) {
+    throw new Error("worker threads need the built worker (dist/batch-worker.js): run `npm run build` first, or pass workers: 0");
+  }
+  if (!large || script === null) {
+    yield* inThread(iterator, head, task, options.local);
+    return;
+  }
+  const count = requested ?? availableParallelism();
+  const pool = new WorkerPool(script, count, { ruleSet: options.ruleSet, engine: options.engine });
+  try {
+    yield* inWorkers(iterator, head, task, pool, count * CHUNKS_PER_WORKER);
+  } finally {
+    await pool.close();
+  }
+}
