@@ -1,4 +1,4 @@
-import { addDays, addMonths, isValid } from "date-fns";
+import { addDays, addMonths } from "date-fns";
 
 /** A calendar date as `YYYY-MM-DD`; these compare correctly as strings. */
 export type IsoDate = string;
@@ -41,8 +41,16 @@ function fromDate(d: Date): IsoDate {
 export function isIsoDate(value: string): boolean {
   const m = ISO_DATE.exec(value);
   if (!m) return false;
-  const d = toDate(value);
-  return isValid(d) && fromDate(d) === value && value >= MIN_DATE && value <= MAX_DATE;
+  // Arithmetic rather than a local-time Date: the same answer, and it runs for every date of every record.
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && value >= MIN_DATE && value <= MAX_DATE;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function spanMonths(span: Span): number {

@@ -52,15 +52,15 @@ type EvidencePlan = Array<{ fact: string; params: Record<string, unknown> | unde
 const evidencePlans = new WeakMap<RuleSet, WeakMap<Rule, EvidencePlan>>();
 
 /** The values of every fact the given conditions and references of a rule consult, once each, in order of appearance. */
-function evidenceOf(ctx: FactContext, ruleSet: RuleSet, rule: Rule, conditions: Condition[], extra: FactRef[] = []): FactEvidence[] {
+function evidenceOf(ctx: FactContext, ruleSet: RuleSet, rule: Rule, conditions: () => Condition[], extra: () => FactRef[] = () => []): FactEvidence[] {
   let plans = evidencePlans.get(ruleSet);
   if (!plans) evidencePlans.set(ruleSet, (plans = new WeakMap()));
   let plan = plans.get(rule);
   if (!plan) {
     const refs: FactRef[] = [];
     const seen = new Set<string>();
-    conditions.forEach((c) => factRefsIn(c, ruleSet.conditions, refs, seen));
-    refs.push(...extra);
+    conditions().forEach((c) => factRefsIn(c, ruleSet.conditions, refs, seen));
+    refs.push(...extra());
     plan = [];
     const keys = new Set<string>();
     for (const ref of refs) {
@@ -129,16 +129,19 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
   const items: ItemResult[] = rulesIn<"item">(ruleSet, lists.items).map((rule) => {
     const index = rule.cases.findIndex((_, i) => fired.has(checkKey(rule.id, i)));
     const points = pointsOf(ctx, index >= 0 ? rule.cases[index]!.points : rule.otherwise);
-    const pointRefs = [...rule.cases.map((c) => c.points), rule.otherwise].flatMap((p) =>
-      typeof p === "number" ? [] : [p.fraction.numerator, p.fraction.denominator],
-    );
     return {
       id: rule.id,
       dimension: rule.dimension,
       points,
       max: rule.max,
       matched: index >= 0 ? index : "otherwise",
-      evidence: evidenceOf(ctx, ruleSet, rule, rule.cases.map((c) => c.conditions), pointRefs),
+      evidence: evidenceOf(
+        ctx,
+        ruleSet,
+        rule,
+        () => rule.cases.map((c) => c.conditions),
+        () => [...rule.cases.map((c) => c.points), rule.otherwise].flatMap((p) => (typeof p === "number" ? [] : [p.fraction.numerator, p.fraction.denominator])),
+      ),
       label: rule.label,
       basis: rule.basis,
     };
@@ -148,7 +151,7 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
     if (!fired.has(checkKey(rule.id, 0))) return [];
     const common = { id: rule.id, points: rule.points, label: rule.label, basis: rule.basis };
     if (!rule.each) {
-      return [{ ...common, evidence: evidenceOf(ctx, ruleSet, rule, rule.conditions ? [rule.conditions] : []), countsUntil: null }];
+      return [{ ...common, evidence: evidenceOf(ctx, ruleSet, rule, () => (rule.conditions ? [rule.conditions] : [])), countsUntil: null }];
     }
     return occurrences(ctx, rule.each).map(({ entry, countsUntil }) => ({ ...common, evidence: entry, countsUntil }));
   });
@@ -198,7 +201,7 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
   const heldCapRules = rulesIn<"cap">(ruleSet, lists.caps).filter((r) => fired.has(checkKey(r.id, 0)));
   const vetoes: VetoResult[] = rulesIn<"veto">(ruleSet, lists.vetoes)
     .filter((r) => fired.has(checkKey(r.id, 0)))
-    .map((r) => ({ id: r.id, evidence: evidenceOf(ctx, ruleSet, r, [r.conditions]), label: r.label, basis: r.basis }));
+    .map((r) => ({ id: r.id, evidence: evidenceOf(ctx, ruleSet, r, () => [r.conditions]), label: r.label, basis: r.basis }));
 
   const worst = (a: string, b: string) => (rank(a) >= rank(b) ? a : b);
   const cappedLevel = heldCapRules.reduce((level, cap) => worst(level, cap.atBest), gatedLevel);
@@ -208,7 +211,7 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
     id: r.id,
     atBest: r.atBest,
     lowersGrade: rank(r.atBest) > rank(gatedLevel) && r.atBest === cappedLevel && vetoes.length === 0,
-    evidence: evidenceOf(ctx, ruleSet, r, [r.conditions]),
+    evidence: evidenceOf(ctx, ruleSet, r, () => [r.conditions]),
     label: r.label,
     basis: r.basis,
   }));
