@@ -6,8 +6,9 @@ import type { FromWorker, ToWorker, WorkerOutcome, WorkerSetup } from "./paralle
 const { ruleSet, engine } = workerData as WorkerSetup;
 const evaluator = createEvaluator(ruleSet, { engine });
 
-async function evaluateChunk(tasks: ToWorker["tasks"]): Promise<WorkerOutcome[]> {
+async function evaluateChunk(tasks: ToWorker["tasks"]): Promise<{ outcomes: WorkerOutcome[]; bytes: ArrayBuffer }> {
   const outcomes: WorkerOutcome[] = [];
+  const texts: string[] = [];
   for (const t of tasks) {
     if (t === null) {
       outcomes.push(null);
@@ -15,15 +16,27 @@ async function evaluateChunk(tasks: ToWorker["tasks"]): Promise<WorkerOutcome[]>
     }
     const pending = evaluateTask(evaluator, t.record, t.asOf);
     const o = pending instanceof Promise ? await pending : pending;
-    // The result travels as JSON text: cheaper to pass than a structured clone, and written as is.
-    outcomes.push(o.ok ? { ok: true, json: JSON.stringify(o.result) } : o);
+    if (o.ok) {
+      texts.push(JSON.stringify(o.result));
+      outcomes.push({ ok: true, start: 0, end: 0 });
+    } else outcomes.push(o);
   }
-  return outcomes;
+  // One UTF-8 buffer for the chunk (3 bytes per UTF-16 unit at most); pages left unwritten cost no memory.
+  const bytes = Buffer.allocUnsafeSlow(texts.reduce((n, t) => n + t.length * 3, 0));
+  let at = 0;
+  let next = 0;
+  for (const o of outcomes) {
+    if (o === null || !o.ok) continue;
+    o.start = at;
+    at += bytes.write(texts[next++]!, at, "utf8");
+    o.end = at;
+  }
+  return { outcomes, bytes: bytes.buffer as ArrayBuffer };
 }
 
 parentPort!.on("message", (m: ToWorker) => {
   evaluateChunk(m.tasks).then(
-    (outcomes) => parentPort!.postMessage({ id: m.id, outcomes } satisfies FromWorker),
+    ({ outcomes, bytes }) => parentPort!.postMessage({ id: m.id, outcomes, bytes } satisfies FromWorker, [bytes]),
     (error: unknown) => parentPort!.postMessage({ id: m.id, fault: (error as Error).stack ?? String(error) } satisfies FromWorker),
   );
 });

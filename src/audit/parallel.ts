@@ -13,9 +13,9 @@ export interface BatchTask {
   asOf: string;
 }
 
-/** What became of a task: its result (and, from a worker, the result already serialized), or its refusal. */
+/** What became of a task: its result (and, from a worker, the result already serialized as UTF-8 JSON), or its refusal. */
 export type TaskOutcome =
-  | { ok: true; result: Result; json?: string }
+  | { ok: true; result: Result; json?: Uint8Array }
   | { ok: false; organizationId: string | null; error: BatchError };
 
 /** Smallest batch spread over worker threads by default; below it, starting workers costs more than it saves. */
@@ -31,12 +31,16 @@ const CHUNKS_PER_WORKER = 2;
  */
 const WORKER_YOUNG_GENERATION_MB = 32;
 
-/** What a worker sends back for one task: the result as JSON text (cheaper to pass than a cloned object). */
-export type WorkerOutcome = { ok: true; json: string } | { ok: false; organizationId: string | null; error: BatchError } | null;
+/**
+ * What a worker sends back for one task: where its result's JSON lies in the chunk's bytes. A chunk's
+ * results travel as one UTF-8 buffer, transferred, not copied: the main thread neither clones objects nor
+ * holds the text on its heap, and writes the bytes as they are.
+ */
+export type WorkerOutcome = { ok: true; start: number; end: number } | { ok: false; organizationId: string | null; error: BatchError } | null;
 
 /** The messages between the main thread and a batch worker. */
 export type ToWorker = { id: number; tasks: Array<BatchTask | null> };
-export type FromWorker = { id: number; outcomes: WorkerOutcome[] } | { id: number; fault: string };
+export type FromWorker = { id: number; outcomes: WorkerOutcome[]; bytes: ArrayBuffer } | { id: number; fault: string };
 
 /** The data a batch worker starts with: the rule set (plain data) and the engine to build. */
 export interface WorkerSetup {
@@ -45,13 +49,13 @@ export interface WorkerSetup {
 }
 
 /** A result received as JSON from a worker, parsed only if someone reads it (text outputs write the JSON as is). */
-function serializedOutcome(json: string): Extract<TaskOutcome, { ok: true }> {
+function serializedOutcome(json: Uint8Array): Extract<TaskOutcome, { ok: true }> {
   let result: Result | undefined;
   return {
     ok: true,
     json,
     get result() {
-      return (result ??= JSON.parse(json) as Result);
+      return (result ??= JSON.parse(Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8")) as Result);
     },
   };
 }
@@ -91,7 +95,7 @@ async function* inThread<T>(items: AsyncIterator<T>, head: T[], task: (item: T) 
 
 class WorkerPool {
   private readonly workers: Worker[];
-  private readonly waiting = new Map<number, { resolve(o: WorkerOutcome[]): void; reject(e: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(o: { outcomes: WorkerOutcome[]; bytes: Uint8Array }): void; reject(e: Error): void }>();
   private failure: Error | null = null;
 
   constructor(script: URL, count: number, setup: WorkerSetup) {
@@ -101,7 +105,7 @@ class WorkerPool {
         const w = this.waiting.get(m.id);
         this.waiting.delete(m.id);
         if ("fault" in m) w?.reject(new Error(`a batch worker failed: ${m.fault}`));
-        else w?.resolve(m.outcomes);
+        else w?.resolve({ outcomes: m.outcomes, bytes: new Uint8Array(m.bytes) });
       });
       worker.on("error", (e) => this.fail(e));
       worker.on("exit", (code) => {
@@ -118,9 +122,9 @@ class WorkerPool {
   }
 
   /** Sends a chunk to a worker, chosen round robin by chunk id; resolves with its outcomes. */
-  send(id: number, tasks: Array<BatchTask | null>): Promise<WorkerOutcome[]> {
+  send(id: number, tasks: Array<BatchTask | null>): Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }> {
     if (this.failure) return Promise.reject(this.failure);
-    const done = new Promise<WorkerOutcome[]>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const done = new Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     this.workers[id % this.workers.length]!.postMessage({ id, tasks } satisfies ToWorker);
     return done;
   }
@@ -138,7 +142,7 @@ async function* inWorkers<T>(
   pool: WorkerPool,
   inFlightLimit: number,
 ): AsyncGenerator<[T, TaskOutcome | null]> {
-  const chunks: Array<{ items: T[]; outcomes: Promise<WorkerOutcome[]> }> = [];
+  const chunks: Array<{ items: T[]; outcomes: Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }> }> = [];
   let sent = 0;
   let exhausted = false;
   let fromHead = 0;
@@ -163,12 +167,12 @@ async function* inWorkers<T>(
   await fill();
   while (chunks.length > 0) {
     const chunk = chunks.shift()!;
-    const outcomes = await chunk.outcomes;
+    const { outcomes, bytes } = await chunk.outcomes;
     // Refill before handing rows out, so the workers keep busy while the consumer writes.
     await fill();
     for (let i = 0; i < chunk.items.length; i++) {
       const o = outcomes[i]!;
-      yield [chunk.items[i]!, o === null ? null : o.ok ? serializedOutcome(o.json) : o];
+      yield [chunk.items[i]!, o === null ? null : o.ok ? serializedOutcome(bytes.subarray(o.start, o.end)) : o];
     }
   }
 }

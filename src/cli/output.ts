@@ -5,12 +5,13 @@ import { csvHeader, csvLine, tableHeader, tableLine, tableSummary } from "./form
 
 /** One output row: a result, or why the input at that position was refused. */
 export type OutputRow =
-  | { ok: true; index: number; source: string; result: Result; /** The result already serialized (by a batch worker). */ json?: string }
+  | { ok: true; index: number; source: string; result: Result; /** The result already serialized as UTF-8 JSON (by a batch worker). */ json?: Uint8Array }
   | { ok: false; index: number; source: string; organizationId: string | null; error: { code: string; message: string; issues: RecordIssue[] } };
 
 /** Where output text goes, piece by piece. */
 export interface TextSink {
-  write(text: string): void | Promise<void>;
+  /** Text, or bytes already UTF-8 encoded. */
+  write(text: string | Uint8Array): void | Promise<void>;
 }
 
 /** Writes rows one at a time, so a run of any size holds one row at a time. */
@@ -41,7 +42,8 @@ const json: OutputFormat = {
     let first = true;
     return {
       async write(row) {
-        await sink.write(`${first ? "[\n" : ",\n"}${rowJson(row)}`);
+        await sink.write(first ? "[\n" : ",\n");
+        await sink.write(rowJson(row));
         first = false;
       },
       async end() {
@@ -54,7 +56,13 @@ const json: OutputFormat = {
 const ndjson: OutputFormat = {
   name: "ndjson",
   create(sink) {
-    return { write: async (row) => void (await sink.write(`${rowJson(row)}\n`)), end: async () => {} };
+    return {
+      async write(row) {
+        await sink.write(rowJson(row));
+        await sink.write("\n");
+      },
+      end: async () => {},
+    };
   },
 };
 
