@@ -1,6 +1,6 @@
 import { canonicalJson, compareStrings, sha256 } from "./_lib/canonical.js";
 import { isIsoDate } from "./_lib/dates.js";
-import { evaluateInOrder, type TaskOutcome } from "./audit/parallel.js";
+import { evaluateInOrder, recordOfTask, type TaskOutcome } from "./audit/parallel.js";
 import { createCompiledEvaluator, type SyncConditionEvaluator } from "./engine/compiled-engine.js";
 import { createReferenceEvaluator } from "./engine/reference-engine.js";
 import type { ConditionEvaluator } from "./engine/checks.js";
@@ -254,7 +254,8 @@ async function* evaluateEach(evaluator: Evaluator, records: Iterable<unknown> | 
     ruleSet: evaluator.ruleSet,
     engine: evaluator.engine,
     workers: options.workers,
-    local: (t) => evaluateTask(evaluator, t.record, t.asOf),
+    // The tasks here are records, never texts, so every outcome is a result or a refusal.
+    local: (t) => evaluateTask(evaluator, recordOfTask(t)!.record, t.asOf),
   });
   for await (const [, outcome] of outcomes) {
     const at = index++;

@@ -15,14 +15,28 @@ export function canonicalJson(value: unknown): string {
     return `${out}]`;
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = Object.keys(obj);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! <= keys[i]!;
+  if (!sorted) keys.sort();
   let out = "{";
   for (const k of keys) {
     const v = obj[k];
     if (v === undefined) continue;
-    out += `${out.length > 1 ? "," : ""}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${out.length > 1 ? "," : ""}${quotedKey(k)}${canonicalJson(v)}`;
   }
   return `${out}}`;
+}
+
+// Records have few distinct field names: each is quoted once, in a bounded table.
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 /** `sha256:` followed by the hex SHA-256 of a string's UTF-8 bytes. */

@@ -1,7 +1,7 @@
 /** A worker thread of a parallel batch: builds the evaluator once, then evaluates the chunks it is sent. */
 import { parentPort, workerData } from "node:worker_threads";
 import { createEvaluator, evaluateTask } from "../evaluate.js";
-import type { FromWorker, ToWorker, WorkerOutcome, WorkerSetup } from "./parallel.js";
+import { recordOfTask, type FromWorker, type ToWorker, type WorkerOutcome, type WorkerSetup } from "./parallel.js";
 
 const { ruleSet, engine } = workerData as WorkerSetup;
 const evaluator = createEvaluator(ruleSet, { engine });
@@ -14,7 +14,12 @@ async function evaluateChunk(tasks: ToWorker["tasks"]): Promise<{ outcomes: Work
       outcomes.push(null);
       continue;
     }
-    const pending = evaluateTask(evaluator, t.record, t.asOf);
+    const input = recordOfTask(t);
+    if (input === null) {
+      outcomes.push(null);
+      continue;
+    }
+    const pending = evaluateTask(evaluator, input.record, t.asOf);
     const o = pending instanceof Promise ? await pending : pending;
     if (o.ok) {
       texts.push(JSON.stringify(o.result));

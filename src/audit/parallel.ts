@@ -3,14 +3,31 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { unwrap } from "../_lib/envelope.js";
 import type { BatchError, EngineName } from "../evaluate.js";
 import type { Result } from "../result/types.js";
 import type { RuleSet } from "../rule-set/schema.js";
 
-/** One record to evaluate on its date. */
-export interface BatchTask {
-  record: unknown;
-  asOf: string;
+/**
+ * One record to evaluate on its date: the record itself, or the JSON text of the record or of an envelope
+ * `{ asOf, record }` (its record is taken; asOf is the task's), parsed by whoever evaluates it. A text that
+ * is not JSON is not evaluated: its outcome is null, for the caller to report as it reads it.
+ */
+export type BatchTask = { record: unknown; asOf: string } | { text: string; asOf: string };
+
+/**
+ * The record of a task, parsing a text task; null for a text that is not JSON.
+ *
+ * @param task - a batch task
+ * @returns `{ record }`, or null
+ */
+export function recordOfTask(task: BatchTask): { record: unknown } | null {
+  if (!("text" in task)) return task;
+  try {
+    return { record: unwrap(JSON.parse(task.text)).record };
+  } catch {
+    return null;
+  }
 }
 
 /** What became of a task: its result (and, from a worker, the result already serialized as UTF-8 JSON), or its refusal. */
@@ -29,7 +46,7 @@ const CHUNKS_PER_WORKER = 2;
  * A worker's young generation: a Result is a few hundred short-lived objects, and with the default (smaller)
  * size a worker spends far more time collecting them.
  */
-const WORKER_YOUNG_GENERATION_MB = 32;
+const WORKER_YOUNG_GENERATION_MB = 64;
 
 /**
  * What a worker sends back for one task: where its result's JSON lies in the chunk's bytes. A chunk's
@@ -80,8 +97,8 @@ function workerScript(): URL | null {
 export interface InOrderOptions extends WorkerSetup {
   /** Worker threads; 0 for none; by default one per core when there are at least PARALLEL_THRESHOLD items. */
   workers?: number | undefined;
-  /** Evaluates a task on this thread (small batches, or no workers). */
-  local(task: BatchTask): TaskOutcome | Promise<TaskOutcome>;
+  /** Evaluates a task on this thread (small batches, or no workers); null as for a text task that is not JSON. */
+  local(task: BatchTask): TaskOutcome | null | Promise<TaskOutcome | null>;
 }
 
 async function* inThread<T>(items: AsyncIterator<T>, head: T[], task: (item: T) => BatchTask | null, local: InOrderOptions["local"]): AsyncGenerator<[T, TaskOutcome | null]> {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { isIsoDate } from "../../_lib/dates.js";
-import { evaluateInOrder, PARALLEL_THRESHOLD, type BatchTask, type TaskOutcome } from "../../audit/parallel.js";
+import { evaluateInOrder, PARALLEL_THRESHOLD, recordOfTask, type BatchTask, type TaskOutcome } from "../../audit/parallel.js";
 import { createEvaluator, evaluateTask, type EngineName } from "../../evaluate.js";
 import type { InvalidRecordError } from "../../errors.js";
 import { loadRuleSet } from "../../rule-set/load.js";
@@ -78,7 +78,9 @@ export const scoreCommand: Command = {
       error: { code, message, issues },
     });
     // A row that cannot be read or has no asOf is refused here, in its place; the others are evaluated.
-    const taskOf = (row: Row) => {
+    // With --as-of, an NDJSON line goes out as text: the worker parses it, this thread need not.
+    const taskOf = (row: Row): BatchTask | null => {
+      if (asOf !== null && row.text !== undefined) return { text: row.text, asOf };
       const rowAsOf = asOf ?? row.asOf;
       return row.readError !== null || rowAsOf === null ? null : { record: row.record, asOf: rowAsOf };
     };
@@ -100,7 +102,10 @@ export const scoreCommand: Command = {
       yield first.value;
       yield* rows;
     };
-    const local = (t: BatchTask) => evaluateTask(evaluator, t.record, t.asOf);
+    const local = (t: BatchTask) => {
+      const input = recordOfTask(t);
+      return input === null ? null : evaluateTask(evaluator, input.record, t.asOf);
+    };
     for await (const [row, outcome] of evaluateInOrder(all(), taskOf, { ruleSet, engine, workers, local })) {
       const out = outputOf(row, outcome);
       read++;
