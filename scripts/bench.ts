@@ -11,7 +11,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generatePopulation } from "../src/audit/generate.js";
@@ -65,6 +65,7 @@ const us = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} µs`;
 const perSecond = (x: number) => `${Math.round(1e6 / x).toLocaleString("en-US")}/s`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(a / b < 10 ? 1 : 0)}×`;
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
+const cpu = (seconds: number, count: number) => (seconds > 0 ? `${seconds.toFixed(1)} s (${us((seconds * 1e6) / count)})` : "n/a");
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ")).join("\n");
@@ -72,6 +73,7 @@ function table(rows: string[][]): string {
 
 // ---------------------------------------------------------------------------------------------------
 console.log(`social-org-credit benchmark — Node ${process.version}, ${ORGS} generated organizations (seed ${values.seed}, asOf ${asOf}), median of ${ROUNDS} rounds`);
+console.log(`machine: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")} at the start`);
 const raw = [...generatePopulation({ count: ORGS, seed: Number(values.seed), asOf })];
 const records: OrganizationRecord[] = raw.map((r) => {
   const parsed = safeParseOrganizationRecord(r, { asOf });
@@ -219,6 +221,8 @@ if (E2E > 0) await endToEnd(E2E);
 
 interface Timed {
   seconds: number;
+  /** User + system CPU seconds of the command, all its threads. */
+  cpuSeconds: number | null;
   maxRssKb: number | null;
 }
 
@@ -234,7 +238,9 @@ function timed(command: string, args: string[]): Promise<Timed> {
       const seconds = (performance.now() - t0) / 1000;
       if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.slice(-2000)}`));
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-      resolve({ seconds, maxRssKb: rss ? Number(rss[1]) : null });
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+      resolve({ seconds, cpuSeconds: user && system ? Number(user[1]) + Number(system[1]) : null, maxRssKb: rss ? Number(rss[1]) : null });
     });
   });
 }
@@ -265,14 +271,15 @@ async function endToEnd(count: number): Promise<void> {
     const outBytes = statSync(out).size;
     console.log(
       table([
-        ["step", "wall time", "per organization", "peak RSS"],
-        [`generate (${parts} processes in parallel), ${(inputBytes / 1e9).toFixed(2)} GB NDJSON`, `${genSeconds.toFixed(1)} s`, us((genSeconds * 1e6) / count), gen.map((g) => (g.maxRssKb ? mb(g.maxRssKb) : "n/a")).join(" + ")],
-        [`score → ${lines.toLocaleString("en-US")} results, ${(outBytes / 1e9).toFixed(2)} GB NDJSON`, `${score.seconds.toFixed(1)} s`, us((score.seconds * 1e6) / count), score.maxRssKb ? mb(score.maxRssKb) : "n/a"],
-        ["total", `${(genSeconds + score.seconds).toFixed(1)} s`, us(((genSeconds + score.seconds) * 1e6) / count), ""],
+        ["step", "wall time", "per organization", "CPU time (all threads)", "peak RSS"],
+        [`generate (${parts} processes in parallel), ${(inputBytes / 1e9).toFixed(2)} GB NDJSON`, `${genSeconds.toFixed(1)} s`, us((genSeconds * 1e6) / count), cpu(gen.reduce((s, g) => s + (g.cpuSeconds ?? 0), 0), count), gen.map((g) => (g.maxRssKb ? mb(g.maxRssKb) : "n/a")).join(" + ")],
+        [`score → ${lines.toLocaleString("en-US")} results, ${(outBytes / 1e9).toFixed(2)} GB NDJSON`, `${score.seconds.toFixed(1)} s`, us((score.seconds * 1e6) / count), cpu(score.cpuSeconds ?? 0, count), score.maxRssKb ? mb(score.maxRssKb) : "n/a"],
+        ["total", `${(genSeconds + score.seconds).toFixed(1)} s`, us(((genSeconds + score.seconds) * 1e6) / count), "", ""],
       ]),
     );
     console.log(`scoring ${count.toLocaleString("en-US")} organizations end to end: ${score.seconds.toFixed(1)} s (target < 60 s), peak RSS ${score.maxRssKb ? mb(score.maxRssKb) : "n/a"} (target < 500 MB)`);
     if (lines !== count) console.log(`WARNING: expected ${count} result lines, found ${lines}`);
+    console.log(`load average when done: ${loadavg().map((x) => x.toFixed(1)).join(" ")} (other processes on this machine share its ${availableParallelism()} cores)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

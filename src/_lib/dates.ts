@@ -72,14 +72,17 @@ export function minusSpan(iso: IsoDate, span: Span): IsoDate {
 
 // Date objects in local time are slow to build; the windows of a batch recur (same asOf, same spans), so
 // results are remembered, in a bounded table that is simply emptied when full.
-const shifted = new Map<string, IsoDate>();
+const shifted = new Map<IsoDate, Map<number, IsoDate>>();
 function monthsLater(iso: IsoDate, months: number): IsoDate {
-  const key = `${iso}${months}`;
-  let date = shifted.get(key);
-  if (date === undefined) {
+  let byMonths = shifted.get(iso);
+  if (byMonths === undefined) {
     if (shifted.size >= 10_000) shifted.clear();
+    shifted.set(iso, (byMonths = new Map()));
+  }
+  let date = byMonths.get(months);
+  if (date === undefined) {
     date = fromDate(addMonths(toDate(iso), months));
-    shifted.set(key, date);
+    byMonths.set(months, date);
   }
   return date;
 }

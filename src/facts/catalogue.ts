@@ -136,9 +136,9 @@ const RECORD_FIELDS: ReadonlyArray<[string, string]> = [
   ["unreachable", "cannot be reached at its registered address 无法取得联系"],
 ];
 
-function readPath(record: unknown, path: string): FactValue {
+function readPath(record: unknown, keys: readonly string[]): FactValue {
   let value: unknown = record;
-  for (const key of path.split(".")) value = (value as Record<string, unknown>)[key];
+  for (const key of keys) value = (value as Record<string, unknown>)[key];
   return value as FactValue;
 }
 
@@ -149,15 +149,16 @@ function dueYears(ctx: FactContext, last: number): number[] {
 }
 
 const definitions: FactDefinition[] = [
-  ...RECORD_FIELDS.map(
-    ([path, description]): FactDefinition => ({
+  ...RECORD_FIELDS.map(([path, description]): FactDefinition => {
+    const keys = path.split(".");
+    return {
       name: path,
       description: `The record's ${description}.`,
       stage: "scoring",
       params: noParams,
-      compute: (ctx) => readPath(ctx.record, path),
-    }),
-  ),
+      compute: (ctx) => readPath(ctx.record, keys),
+    };
+  }),
   {
     name: "dueInspection",
     description:

@@ -72,7 +72,7 @@ function evidenceOf(ctx: FactContext, ruleSet: RuleSet, rule: Rule, conditions: 
     }
     plans.set(rule, plan);
   }
-  return plan.map(({ fact, params, get }) => ({ fact, ...(params ? { params } : {}), value: get(ctx) }));
+  return plan.map(({ fact, params, get }) => (params ? { fact, params, value: get(ctx) } : { fact, value: get(ctx) }));
 }
 
 function pointsOf(ctx: FactContext, p: Points): number {
