@@ -36,7 +36,8 @@ export interface EvaluatorOptions {
 export interface BatchOptions extends EvaluateOptions {
   /**
    * Worker threads to spread the batch over; 0 evaluates on the calling thread. By default a batch of
-   * at least `PARALLEL_THRESHOLD` records uses one worker per core, a smaller one none.
+   * at least `PARALLEL_THRESHOLD` records uses one worker per core, a smaller one none. A result from a
+   * worker arrives as JSON and is parsed here: equal to the one-thread result as JSON, byte for byte.
    */
   workers?: number;
 }
