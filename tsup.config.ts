@@ -17,4 +17,10 @@ export default defineConfig([
     banner: { js: "#!/usr/bin/env node" },
     target: "node20",
   },
+  {
+    // The worker thread of parallel batches, loaded by file beside index.js, index.cjs and cli.js.
+    entry: { "batch-worker": "src/audit/batch-worker.ts" },
+    format: ["esm"],
+    target: "node20",
+  },
 ]);

@@ -1,12 +1,14 @@
-import { canonicalJson, sha256, sortCanonically } from "./_lib/canonical.js";
+import { canonicalJson, compareStrings, sha256 } from "./_lib/canonical.js";
 import { isIsoDate } from "./_lib/dates.js";
+import { evaluateInOrder, recordOfTask, type TaskOutcome } from "./audit/parallel.js";
+import { createCompiledEvaluator, type SyncConditionEvaluator } from "./engine/compiled-engine.js";
 import { createReferenceEvaluator } from "./engine/reference-engine.js";
 import type { ConditionEvaluator } from "./engine/checks.js";
 import { InvalidAsOfError, InvalidRecordError, SocialOrgCreditError, type RecordIssue } from "./errors.js";
 import { createFactContext } from "./facts/context.js";
 import { safeParseOrganizationRecord } from "./record/parse.js";
 import type { OrganizationRecord } from "./record/schema.js";
-import { assembleOutcome, assembleScoring, nextLevelOf, topReasons } from "./result/assemble.js";
+import { assembleOutcome, assembleScoring, nextLevelOf, topReasons, type Scoring } from "./result/assemble.js";
 import type { Result } from "./result/types.js";
 import { referenceRuleSet } from "./rule-set/reference.js";
 import { createDatedEvaluator } from "./rule-set/versions.js";
@@ -19,31 +21,89 @@ export interface EvaluateOptions {
   asOf: string;
 }
 
+/** Which evaluator runs the rules' conditions: both give byte-identical results. */
+export type EngineName = "compiled" | "reference";
+
+/** Options of `createEvaluator`. */
+export interface EvaluatorOptions {
+  /**
+   * `compiled` (default): the conditions compiled once into synchronous closures; `reference`: run by
+   * json-rules-engine, the reference semantics the compiled evaluator is tested against.
+   */
+  engine?: EngineName;
+}
+
+/** Options of a batch. */
+export interface BatchOptions extends EvaluateOptions {
+  /**
+   * Worker threads to spread the batch over; 0 evaluates on the calling thread. By default a batch of
+   * at least `PARALLEL_THRESHOLD` records uses one worker per core, a smaller one none. A result from a
+   * worker arrives as JSON and is parsed here: equal to the one-thread result as JSON, byte for byte.
+   */
+  workers?: number;
+}
+
+/** Why an input of a batch was refused. */
+export interface BatchError {
+  code: string;
+  message: string;
+  issues: RecordIssue[];
+}
+
 /** One row of a batch: a result, or the error that refused the input at that position. */
 export type BatchRow =
   | { index: number; ok: true; result: Result }
-  | { index: number; ok: false; organizationId: string | null; error: { code: string; message: string; issues: RecordIssue[] } };
+  | { index: number; ok: false; organizationId: string | null; error: BatchError };
 
 /** An evaluator built once for a rule set and reused. */
 export interface Evaluator {
   readonly ruleSet: RuleSet;
+  readonly engine: EngineName;
   /** Validates a record and evaluates it on asOf; throws InvalidRecordError or InvalidAsOfError. */
   evaluate(record: unknown, options: EvaluateOptions): Promise<Result>;
   /** Evaluates every input; each comes back, in input order, as a result or an error row. */
-  evaluateMany(records: Iterable<unknown>, options: EvaluateOptions): Promise<BatchRow[]>;
+  evaluateMany(records: Iterable<unknown>, options: BatchOptions): Promise<BatchRow[]>;
+  /** Like `evaluateMany`, as a stream: rows come in input order while the input is still being read. */
+  evaluateEach(records: Iterable<unknown> | AsyncIterable<unknown>, options: BatchOptions): AsyncGenerator<BatchRow>;
 }
 
-/** The record with every array in canonical order, so that the digest ignores the order of entries. */
-function canonicalRecord(record: OrganizationRecord): unknown {
-  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, Array.isArray(v) ? sortCanonically(v as unknown[]) : v]));
+/** An evaluator of the compiled engine, which can also evaluate synchronously. */
+export interface SyncEvaluator extends Evaluator {
+  readonly engine: "compiled";
+  /** `evaluate` without the promise: for loops over many records on one thread. */
+  evaluateSync(record: unknown, options: EvaluateOptions): Result;
 }
 
-async function evaluateParsed(ruleSet: RuleSet, conditions: ConditionEvaluator, record: OrganizationRecord, asOf: string): Promise<Result> {
-  const ctx = createFactContext(record, asOf);
-  const scoring = assembleScoring(ruleSet, ctx, await conditions.run("scoring", ctx));
-  ctx.outcome = scoring.outcome;
-  const { measures, listActions } = assembleOutcome(ruleSet, await conditions.run("outcome", ctx));
-  const digest = sha256(canonicalJson({ record: canonicalRecord(record), asOf, ruleSet: ruleSet.digest, library: LIBRARY_VERSION }));
+/**
+ * The digest of an evaluation: sha256 over the canonical JSON of `{ record, asOf, ruleSet digest, library
+ * version }`, with every array of the record in canonical order so that the order of entries does not count.
+ *
+ * @param record - the validated record
+ * @param asOf - the evaluation date
+ * @param ruleSet - the rule set
+ * @returns `sha256:…`
+ * @example
+ * digestOf(record, "2023-05-31", referenceRuleSet); // "sha256:3f…"
+ */
+export function digestOf(record: OrganizationRecord, asOf: string, ruleSet: RuleSet): string {
+  // canonicalJson({ record: <arrays sorted>, asOf, ruleSet, library }) written out in one pass: each entry
+  // is serialized once and the entries sorted by that text, which is what sorting them canonically does.
+  const fields = record as unknown as Record<string, unknown>;
+  let recordJson = "{";
+  for (const k of Object.keys(fields).sort()) {
+    const v = fields[k];
+    if (v === undefined) continue;
+    const json = Array.isArray(v) ? `[${v.map((e) => canonicalJson(e)).sort(compareStrings).join(",")}]` : canonicalJson(v);
+    recordJson += `${recordJson.length > 1 ? "," : ""}${JSON.stringify(k)}:${json}`;
+  }
+  recordJson += "}";
+  return sha256(`{"asOf":${JSON.stringify(asOf)},"library":${JSON.stringify(LIBRARY_VERSION)},"record":${recordJson},"ruleSet":${JSON.stringify(ruleSet.digest)}}`);
+}
+
+/** The complete Result from the assembled stages: the record's fields, scoring, outcome, reasons, next level and digest. */
+export function resultOf(ruleSet: RuleSet, record: OrganizationRecord, asOf: string, scoring: Scoring, outcome: ReturnType<typeof assembleOutcome>): Result {
+  const { measures, listActions } = outcome;
+  const digest = digestOf(record, asOf, ruleSet);
   return {
     organizationId: record.id,
     name: record.name,
@@ -72,6 +132,20 @@ async function evaluateParsed(ruleSet: RuleSet, conditions: ConditionEvaluator, 
   };
 }
 
+async function evaluateParsed(ruleSet: RuleSet, conditions: ConditionEvaluator, record: OrganizationRecord, asOf: string): Promise<Result> {
+  const ctx = createFactContext(record, asOf);
+  const scoring = assembleScoring(ruleSet, ctx, await conditions.run("scoring", ctx));
+  ctx.outcome = scoring.outcome;
+  return resultOf(ruleSet, record, asOf, scoring, assembleOutcome(ruleSet, await conditions.run("outcome", ctx)));
+}
+
+function evaluateParsedSync(ruleSet: RuleSet, conditions: SyncConditionEvaluator, record: OrganizationRecord, asOf: string): Result {
+  const ctx = createFactContext(record, asOf);
+  const scoring = assembleScoring(ruleSet, ctx, conditions.runSync("scoring", ctx));
+  ctx.outcome = scoring.outcome;
+  return resultOf(ruleSet, record, asOf, scoring, assembleOutcome(ruleSet, conditions.runSync("outcome", ctx)));
+}
+
 function checkAsOf(asOf: unknown): string {
   if (typeof asOf !== "string" || !isIsoDate(asOf)) throw new InvalidAsOfError(asOf);
   return asOf;
@@ -87,56 +161,126 @@ function readableId(input: unknown): string | null {
 }
 
 /**
+ * The error row of an input refused by an error of this library; any other error is a fault and is rethrown.
+ *
+ * @param input - the refused input
+ * @param error - what `evaluate` threw
+ * @returns the row's `organizationId` and `error`
+ */
+export function refusalOf(input: unknown, error: unknown): { organizationId: string | null; error: BatchError } {
+  if (!(error instanceof SocialOrgCreditError)) throw error;
+  const issues = error instanceof InvalidRecordError ? error.issues : [];
+  return { organizationId: readableId(input), error: { code: error.code, message: error.message, issues } };
+}
+
+function parse(input: unknown, options: EvaluateOptions): { record: OrganizationRecord; asOf: string } {
+  const asOf = checkAsOf(options?.asOf);
+  const parsed = safeParseOrganizationRecord(input, { asOf });
+  if (!parsed.success) throw parsed.error;
+  return { record: parsed.data, asOf };
+}
+
+/**
  * Builds an evaluator for a rule set once, to evaluate many organizations with it.
  *
  * @param ruleSet - a rule set from `loadRuleSet`; the bundled reference set when omitted. A rule set with
  *   versions evaluates each record with the version in force on its asOf.
- * @returns `{ evaluate, evaluateMany }`
+ * @param options - `engine`: `compiled` (default) or `reference` (json-rules-engine)
+ * @returns `{ evaluate, evaluateMany, evaluateEach }`, and `evaluateSync` for the compiled engine
+ * @throws RuleSetError when a condition cannot be compiled (an operator the compiler does not support)
  * @example
  * const evaluator = createEvaluator();
  * const rows = await evaluator.evaluateMany(records, { asOf: "2023-05-31" });
  * for (const row of rows) console.log(row.ok ? row.result.grade : row.error.message);
+ * const reference = createEvaluator(referenceRuleSet, { engine: "reference" });
  */
-export function createEvaluator(ruleSet: RuleSet = referenceRuleSet): Evaluator {
-  if (ruleSet.versions) return createDatedEvaluator(ruleSet, createEvaluator);
-  const conditions = createReferenceEvaluator(ruleSet);
-  const evaluateOne = async (input: unknown, options: EvaluateOptions): Promise<Result> => {
-    const asOf = checkAsOf(options?.asOf);
-    const parsed = safeParseOrganizationRecord(input, { asOf });
-    if (!parsed.success) throw parsed.error;
-    return evaluateParsed(ruleSet, conditions, parsed.data, asOf);
-  };
-  return {
+export function createEvaluator(ruleSet?: RuleSet, options?: { engine?: "compiled" }): SyncEvaluator;
+export function createEvaluator(ruleSet?: RuleSet, options?: EvaluatorOptions): Evaluator;
+export function createEvaluator(ruleSet: RuleSet = referenceRuleSet, options: EvaluatorOptions = {}): Evaluator {
+  const engine = options.engine ?? "compiled";
+  if (engine !== "compiled" && engine !== "reference") throw new TypeError(`engine must be "compiled" or "reference"; found ${JSON.stringify(engine)}`);
+  if (ruleSet.versions) return createDatedEvaluator(ruleSet, engine, (version) => createEvaluator(version, { engine }));
+  const core: Pick<SyncEvaluator, "evaluate"> & Partial<Pick<SyncEvaluator, "evaluateSync">> = (() => {
+    if (engine === "reference") {
+      const conditions = createReferenceEvaluator(ruleSet);
+      return {
+        async evaluate(input: unknown, evaluateOptions: EvaluateOptions) {
+          const { record, asOf } = parse(input, evaluateOptions);
+          return evaluateParsed(ruleSet, conditions, record, asOf);
+        },
+      };
+    }
+    const conditions = createCompiledEvaluator(ruleSet);
+    const evaluateSync = (input: unknown, evaluateOptions: EvaluateOptions): Result => {
+      const { record, asOf } = parse(input, evaluateOptions);
+      return evaluateParsedSync(ruleSet, conditions, record, asOf);
+    };
+    return { evaluateSync, evaluate: async (input: unknown, evaluateOptions: EvaluateOptions) => evaluateSync(input, evaluateOptions) };
+  })();
+  const evaluator: Evaluator = {
     ruleSet,
-    evaluate: evaluateOne,
-    async evaluateMany(records, options) {
-      checkAsOf(options?.asOf);
+    engine,
+    ...core,
+    evaluateEach: (records, batchOptions) => evaluateEach(evaluator, records, batchOptions),
+    async evaluateMany(records, batchOptions) {
       const rows: BatchRow[] = [];
-      let index = 0;
-      for (const input of records) {
-        const at = index++;
-        try {
-          rows.push({ index: at, ok: true, result: await evaluateOne(input, options) });
-        } catch (error) {
-          if (!(error instanceof SocialOrgCreditError)) throw error;
-          const issues = error instanceof InvalidRecordError ? error.issues : [];
-          rows.push({ index: at, ok: false, organizationId: readableId(input), error: { code: error.code, message: error.message, issues } });
-        }
-      }
+      for await (const row of evaluateEach(evaluator, records, batchOptions)) rows.push(row);
       return rows;
     },
   };
+  return evaluator;
 }
 
-// One evaluator per rule set, so that repeated calls of evaluate() do not rebuild the engines.
-const evaluators = new WeakMap<RuleSet, Evaluator>();
+/**
+ * Evaluates one batch input to a row's content, on whatever thread runs it.
+ *
+ * @param evaluator - the evaluator
+ * @param input - the record
+ * @param asOf - its evaluation date
+ * @returns the result, or the refusal of an input this library rejects (a promise for the reference engine)
+ * @throws any error that is not this library's refusal of the input (a fault)
+ */
+export function evaluateTask(evaluator: Evaluator, input: unknown, asOf: string): TaskOutcome | Promise<TaskOutcome> {
+  if ("evaluateSync" in evaluator) {
+    // The compiled engine answers synchronously: no promise per record.
+    try {
+      return { ok: true, result: (evaluator as SyncEvaluator).evaluateSync(input, { asOf }) };
+    } catch (error) {
+      return { ok: false, ...refusalOf(input, error) };
+    }
+  }
+  return evaluator.evaluate(input, { asOf }).then(
+    (result): TaskOutcome => ({ ok: true, result }),
+    (error: unknown): TaskOutcome => ({ ok: false, ...refusalOf(input, error) }),
+  );
+}
+
+async function* evaluateEach(evaluator: Evaluator, records: Iterable<unknown> | AsyncIterable<unknown>, options: BatchOptions): AsyncGenerator<BatchRow> {
+  const asOf = checkAsOf(options?.asOf);
+  let index = 0;
+  const outcomes = evaluateInOrder(records, (record) => ({ record, asOf }), {
+    ruleSet: evaluator.ruleSet,
+    engine: evaluator.engine,
+    workers: options.workers,
+    // The tasks here are records, never texts, so every outcome is a result or a refusal.
+    local: (t) => evaluateTask(evaluator, recordOfTask(t)!.record, t.asOf),
+  });
+  for await (const [, outcome] of outcomes) {
+    const at = index++;
+    yield outcome!.ok ? { index: at, ok: true, result: outcome!.result } : { index: at, ok: false, organizationId: outcome!.organizationId, error: outcome!.error };
+  }
+}
+
+// Evaluators already built, per rule set object and engine: a rule set is compiled once, not per call.
+const evaluators = new WeakMap<RuleSet, Partial<Record<EngineName, Evaluator>>>();
 
 /**
  * Validates an organization record and evaluates it on asOf: score, level, caps, gate, vetoes,
  * measures, list actions, explanations and digest.
  *
  * @param record - an organization record v1 (validated here)
- * @param options - `asOf` (required) and `ruleSet` (the bundled reference set when omitted)
+ * @param options - `asOf` (required), `ruleSet` (the bundled reference set when omitted) and `engine`
+ *   (`compiled` by default, or `reference`: json-rules-engine; the results are byte-identical)
  * @returns the result
  * @throws InvalidRecordError listing every problem of the record; InvalidAsOfError for a bad asOf;
  *   NoRuleSetInForceError when the rule set is a folder of versions none of which is in force on asOf
@@ -144,12 +288,11 @@ const evaluators = new WeakMap<RuleSet, Evaluator>();
  * const result = await evaluate(record, { asOf: "2023-05-31" });
  * console.log(result.score, result.grade); // 1000 "A"
  */
-export async function evaluate(record: unknown, options: EvaluateOptions & { ruleSet?: RuleSet }): Promise<Result> {
+export async function evaluate(record: unknown, options: EvaluateOptions & { ruleSet?: RuleSet; engine?: EngineName }): Promise<Result> {
   const ruleSet = options?.ruleSet ?? referenceRuleSet;
-  let evaluator = evaluators.get(ruleSet);
-  if (!evaluator) {
-    evaluator = createEvaluator(ruleSet);
-    evaluators.set(ruleSet, evaluator);
-  }
-  return evaluator.evaluate(record, options);
+  const engine = options?.engine ?? "compiled";
+  let byEngine = evaluators.get(ruleSet);
+  if (!byEngine) evaluators.set(ruleSet, (byEngine = {}));
+  byEngine[engine] ??= createEvaluator(ruleSet, { engine });
+  return byEngine[engine]!.evaluate(record, options);
 }

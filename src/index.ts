@@ -3,6 +3,8 @@
  * (社会组织信用评分与分级监管) as declarative json-rules-engine rules.
  */
 export { evaluate, createEvaluator, type Evaluator, type EvaluateOptions, type BatchRow } from "./evaluate.js";
+export type { SyncEvaluator, EngineName, EvaluatorOptions, BatchOptions, BatchError } from "./evaluate.js";
+export { PARALLEL_THRESHOLD } from "./audit/parallel.js";
 export { loadRuleSet, ruleSetFromFiles } from "./rule-set/load.js";
 export { referenceRuleSet, REFERENCE_RULES_DIR } from "./rule-set/reference.js";
 export { ruleSetVersionOn } from "./rule-set/versions.js";

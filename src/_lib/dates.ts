@@ -1,5 +1,5 @@
 import { UTCDate } from "@date-fns/utc";
-import { addDays, addMonths, isValid } from "date-fns";
+import { addDays, addMonths } from "date-fns";
 
 /** A calendar date as `YYYY-MM-DD`; these compare correctly as strings. */
 export type IsoDate = string;
@@ -43,8 +43,16 @@ function fromDate(d: Date): IsoDate {
 export function isIsoDate(value: string): boolean {
   const m = ISO_DATE.exec(value);
   if (!m) return false;
-  const d = toDate(value);
-  return isValid(d) && fromDate(d) === value && value >= MIN_DATE && value <= MAX_DATE;
+  // Arithmetic rather than a local-time Date: the same answer, and it runs for every date of every record.
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && value >= MIN_DATE && value <= MAX_DATE;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 function spanMonths(span: Span): number {
@@ -61,7 +69,24 @@ function spanMonths(span: Span): number {
  * minusSpan("2024-02-29", { months: 12 }); // "2023-02-28"
  */
 export function minusSpan(iso: IsoDate, span: Span): IsoDate {
-  return fromDate(addMonths(toDate(iso), -spanMonths(span)));
+  return monthsLater(iso, -spanMonths(span));
+}
+
+// Date objects are slow to build; the windows of a batch recur (same asOf, same spans), so
+// results are remembered, in a bounded table that is simply emptied when full.
+const shifted = new Map<IsoDate, Map<number, IsoDate>>();
+function monthsLater(iso: IsoDate, months: number): IsoDate {
+  let byMonths = shifted.get(iso);
+  if (byMonths === undefined) {
+    if (shifted.size >= 10_000) shifted.clear();
+    shifted.set(iso, (byMonths = new Map()));
+  }
+  let date = byMonths.get(months);
+  if (date === undefined) {
+    date = fromDate(addMonths(toDate(iso), months));
+    byMonths.set(months, date);
+  }
+  return date;
 }
 
 /**
@@ -74,7 +99,7 @@ export function minusSpan(iso: IsoDate, span: Span): IsoDate {
  * plusSpan("2020-02-29", { years: 5 }); // "2025-02-28"
  */
 export function plusSpan(iso: IsoDate, span: Span): IsoDate {
-  return fromDate(addMonths(toDate(iso), spanMonths(span)));
+  return monthsLater(iso, spanMonths(span));
 }
 
 /**

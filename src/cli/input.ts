@@ -5,6 +5,7 @@ import { InputError } from "./input-error.js";
 import type { RecordIssue } from "../errors.js";
 import { csvFolderReader, xlsxReader } from "./readers/spreadsheet.js";
 import { boundedLines } from "./lines.js";
+import { unwrap } from "../_lib/envelope.js";
 
 /** One input row: where it came from, its raw record, and its own asOf when it came in an envelope. */
 export interface InputRow {
@@ -18,6 +19,11 @@ export interface InputRow {
   readError: string | null;
   /** The problems behind `readError`, each naming its place (a spreadsheet cell: sheet, row, column). */
   readIssues?: RecordIssue[];
+  /**
+   * The row's JSON text, when it is one line of NDJSON: `record`, `asOf` and `readError` are parsed from it
+   * on first use, so that a consumer that forwards the row (to a worker) can send the text unparsed.
+   */
+  text?: string;
 }
 
 /** A kind of input the CLI reads: a file extension or a folder layout. */
@@ -36,13 +42,7 @@ export const MAX_JSON_BYTES = 64 * 1024 * 1024;
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 // An envelope is `{ asOf, record, ... }` (fixture files are envelopes); anything else is a bare record.
-export function unwrap(value: unknown): { record: unknown; asOf: string | null } {
-  if (value !== null && typeof value === "object" && !Array.isArray(value) && "record" in value && !("id" in value)) {
-    const env = value as { record: unknown; asOf?: unknown };
-    return { record: env.record, asOf: typeof env.asOf === "string" ? env.asOf : null };
-  }
-  return { record: value, asOf: null };
-}
+export { unwrap };
 
 const jsonReader: InputReader = {
   name: "json",
@@ -82,18 +82,38 @@ const ndjsonReader: InputReader = {
         continue;
       }
       if (line.trim() === "") continue;
-      const source = `${name}:${lineNo}`;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        yield { index: index++, source, record: null, asOf: null, readError: `line ${lineNo} is not JSON: ${(error as Error).message}` };
-        continue;
-      }
-      yield { index: index++, source, ...unwrap(value), readError: null };
+      yield lineRow(index++, `${name}:${lineNo}`, line, lineNo);
     }
   },
 };
+
+/** The row of one NDJSON line, parsed when first read. */
+function lineRow(index: number, source: string, line: string, lineNo: number): InputRow {
+  let read: Pick<InputRow, "record" | "asOf" | "readError"> | undefined;
+  const parsed = () => {
+    if (read) return read;
+    try {
+      read = { ...unwrap(JSON.parse(line)), readError: null };
+    } catch (error) {
+      read = { record: null, asOf: null, readError: `line ${lineNo} is not JSON: ${(error as Error).message}` };
+    }
+    return read;
+  };
+  return {
+    index,
+    source,
+    text: line,
+    get record() {
+      return parsed().record;
+    },
+    get asOf() {
+      return parsed().asOf;
+    },
+    get readError() {
+      return parsed().readError;
+    },
+  };
+}
 
 /** The readers tried in order; the first that accepts a path reads it. */
 export const INPUT_READERS: InputReader[] = [jsonReader, ndjsonReader, xlsxReader, csvFolderReader];

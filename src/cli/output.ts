@@ -6,12 +6,13 @@ import { xlsxFormat } from "./formats/xlsx.js";
 
 /** One output row: a result, or why the input at that position was refused. */
 export type OutputRow =
-  | { ok: true; index: number; source: string; result: Result }
+  | { ok: true; index: number; source: string; result: Result; /** The result already serialized as UTF-8 JSON (by a batch worker). */ json?: Uint8Array }
   | { ok: false; index: number; source: string; organizationId: string | null; error: { code: string; message: string; issues: RecordIssue[] } };
 
 /** Where output text goes, piece by piece. */
 export interface TextSink {
-  write(text: string): void | Promise<void>;
+  /** Text, or bytes already UTF-8 encoded. */
+  write(text: string | Uint8Array): void | Promise<void>;
 }
 
 /** Writes rows one at a time, so a run of any size holds one row at a time. */
@@ -33,6 +34,8 @@ export function errorObject(row: Extract<OutputRow, { ok: false }>) {
 }
 
 const rowObject = (row: OutputRow) => (row.ok ? row.result : errorObject(row));
+// A result serialized by a worker is written as is: JSON.stringify of the same object gives the same text.
+const rowJson = (row: OutputRow) => (row.ok && row.json !== undefined ? row.json : JSON.stringify(rowObject(row)));
 
 const json: OutputFormat = {
   name: "json",
@@ -40,7 +43,8 @@ const json: OutputFormat = {
     let first = true;
     return {
       async write(row) {
-        await sink.write(`${first ? "[\n" : ",\n"}${JSON.stringify(rowObject(row))}`);
+        await sink.write(first ? "[\n" : ",\n");
+        await sink.write(rowJson(row));
         first = false;
       },
       async end() {
@@ -53,7 +57,13 @@ const json: OutputFormat = {
 const ndjson: OutputFormat = {
   name: "ndjson",
   create(sink) {
-    return { write: async (row) => void (await sink.write(`${JSON.stringify(rowObject(row))}\n`)), end: async () => {} };
+    return {
+      async write(row) {
+        await sink.write(rowJson(row));
+        await sink.write("\n");
+      },
+      end: async () => {},
+    };
   },
 };
 

@@ -12,8 +12,12 @@ export interface Check {
 
 /** The key of a rule's n-th check. */
 export function checkKey(ruleId: string, index: number): string {
-  return `${ruleId}#${index}`;
+  // The same string object each time: results look keys up for every organization.
+  let keys = checkKeys.get(ruleId);
+  if (!keys) checkKeys.set(ruleId, (keys = []));
+  return (keys[index] ??= `${ruleId}#${index}`);
 }
+const checkKeys = new Map<string, string[]>();
 
 /** A collection fact as a condition: at least one entry selected. */
 export function hasAnyEntry(each: FactRef): TopLevelCondition {

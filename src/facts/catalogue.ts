@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { canonicalJson } from "../_lib/canonical.js";
-import { isAtLeastAgo, isWithin, minusSpan, type Span } from "../_lib/dates.js";
+import { minusSpan, type Span } from "../_lib/dates.js";
 import {
   COLLECTION_DATE_FIELDS,
   COLLECTION_FIELDS,
@@ -126,11 +126,14 @@ export interface EntrySelector {
  */
 export function selectEntries(ctx: FactContext, collection: string, selector: EntrySelector): Entry[] {
   const dateField = selector.dateField ?? COLLECTION_DATE_FIELDS[collection]![0]!;
+  // The window's bounds, once per selection rather than per entry: isWithin and isAtLeastAgo compare with these.
+  const after = selector.within ? minusSpan(ctx.asOf, selector.within) : null;
+  const notAfter = selector.atLeastAgo ? minusSpan(ctx.asOf, selector.atLeastAgo) : null;
   return ctx.collections[collection]!.filter((e) => {
     const date = e[dateField];
     if ((selector.within || selector.atLeastAgo) && typeof date !== "string") return false;
-    if (selector.within && !isWithin(date as string, ctx.asOf, selector.within)) return false;
-    if (selector.atLeastAgo && !isAtLeastAgo(date as string, ctx.asOf, selector.atLeastAgo)) return false;
+    if (after !== null && !((date as string) <= ctx.asOf && (date as string) > after)) return false;
+    if (notAfter !== null && !((date as string) <= notAfter)) return false;
     if (!matchesWhere(e, selector.where)) return false;
     return selector.anyOf === undefined || selector.anyOf.some((w) => matchesWhere(e, w));
   });
@@ -159,9 +162,9 @@ const RECORD_FIELDS: ReadonlyArray<[string, string]> = [
   ["unreachable", "cannot be reached at its registered address 无法取得联系"],
 ];
 
-function readPath(record: unknown, path: string): FactValue {
+function readPath(record: unknown, keys: readonly string[]): FactValue {
   let value: unknown = record;
-  for (const key of path.split(".")) value = (value as Record<string, unknown>)[key];
+  for (const key of keys) value = (value as Record<string, unknown>)[key];
   return value as FactValue;
 }
 
@@ -172,16 +175,17 @@ function dueYears(ctx: FactContext, last: number): number[] {
 }
 
 const definitions: FactDefinition[] = [
-  ...RECORD_FIELDS.map(
-    ([path, description]): FactDefinition => ({
+  ...RECORD_FIELDS.map(([path, description]): FactDefinition => {
+    const keys = path.split(".");
+    return {
       name: path,
       description: `The record's ${description}.`,
       stage: "scoring",
       params: noParams,
       values: valuesOfSchema(recordFieldSchema(path)!),
-      compute: (ctx) => readPath(ctx.record, path),
-    }),
-  ),
+      compute: (ctx) => readPath(ctx.record, keys),
+    };
+  }),
   {
     name: "dueInspection",
     description:
@@ -275,4 +279,29 @@ export function factValue(ctx: FactContext, name: string, params?: Record<string
   const value = def.compute(ctx, params ?? {});
   ctx.memo.set(key, value);
   return value;
+}
+
+/**
+ * The reader of one fact with fixed params, for evaluators that resolve facts once, ahead of any
+ * context: the same value and memo entry as `factValue`, without canonicalizing the params per call.
+ *
+ * @param name - a fact name from `FACTS`
+ * @param params - the condition's params (undefined when it gives none)
+ * @returns `(ctx) => value`, or undefined for an unknown fact
+ * @example
+ * const activities12 = factAccessor("activities", { within: { months: 12 } })!;
+ * activities12(createFactContext(record, "2023-05-31")); // the entries of the last 12 months
+ */
+export function factAccessor(name: string, params?: Record<string, unknown>): ((ctx: FactContext) => FactValue) | undefined {
+  const def = FACTS.get(name);
+  if (!def) return undefined;
+  const key = params === undefined ? name : `${name}${canonicalJson(params)}`;
+  const given = params ?? {};
+  return (ctx) => {
+    const cached = ctx.memo.get(key);
+    if (cached !== undefined) return cached;
+    const value = def.compute(ctx, given);
+    ctx.memo.set(key, value);
+    return value;
+  };
 }

@@ -1,7 +1,7 @@
 import { canonicalJson, compareStrings } from "../_lib/canonical.js";
 import { firstDayOutside, type Span } from "../_lib/dates.js";
-import { factValue } from "../facts/catalogue.js";
-import { COLLECTION_DATE_FIELDS, type Entry, type FactContext, type ScoringOutcome } from "../facts/context.js";
+import { factAccessor, factValue } from "../facts/catalogue.js";
+import { COLLECTION_DATE_FIELDS, type Entry, type FactContext, type FactValue, type ScoringOutcome } from "../facts/context.js";
 import { checkKey } from "../engine/checks.js";
 import type { Condition, FactRef, Points, Rule, RuleSet } from "../rule-set/schema.js";
 import type {
@@ -23,9 +23,17 @@ type RuleOf<K extends Rule["kind"]> = Extract<Rule, { kind: K }>;
 
 /** The rules of one manifest list, in the manifest's order. */
 function rulesIn<K extends Rule["kind"]>(ruleSet: RuleSet, ids: readonly string[]): Array<RuleOf<K>> {
-  const byId = new Map(ruleSet.rules.map((r) => [r.id, r]));
-  return ids.map((id) => byId.get(id) as RuleOf<K>);
+  // Looked up once per rule set and list: this runs for every organization.
+  let lists = ruleLists.get(ruleSet);
+  if (!lists) ruleLists.set(ruleSet, (lists = new Map()));
+  let rules = lists.get(ids);
+  if (!rules) {
+    const byId = new Map(ruleSet.rules.map((r) => [r.id, r]));
+    lists.set(ids, (rules = ids.map((id) => byId.get(id)!)));
+  }
+  return rules as Array<RuleOf<K>>;
 }
+const ruleLists = new WeakMap<RuleSet, Map<readonly string[], Rule[]>>();
 
 function factRefsIn(c: Condition, named: RuleSet["conditions"], out: FactRef[], seen: Set<string>): void {
   if ("all" in c) c.all.forEach((x) => factRefsIn(x, named, out, seen));
@@ -39,22 +47,32 @@ function factRefsIn(c: Condition, named: RuleSet["conditions"], out: FactRef[], 
   } else out.push({ fact: c.fact, params: c.params });
 }
 
-/** The values of every fact the given conditions and references consult, once each, in order of appearance. */
-function evidenceOf(ctx: FactContext, ruleSet: RuleSet, conditions: Condition[], extra: FactRef[] = []): FactEvidence[] {
-  const refs: FactRef[] = [];
-  const seen = new Set<string>();
-  conditions.forEach((c) => factRefsIn(c, ruleSet.conditions, refs, seen));
-  refs.push(...extra);
-  const out: FactEvidence[] = [];
-  const keys = new Set<string>();
-  for (const ref of refs) {
-    const params = ref.params && Object.keys(ref.params).length > 0 ? ref.params : undefined;
-    const key = `${ref.fact}${params ? canonicalJson(params) : ""}`;
-    if (keys.has(key)) continue;
-    keys.add(key);
-    out.push({ fact: ref.fact, ...(params ? { params } : {}), value: factValue(ctx, ref.fact, params) });
+/** The facts a rule's evidence shows: found once per rule set and rule, read on every organization. */
+type EvidencePlan = Array<{ fact: string; params: Record<string, unknown> | undefined; get: (ctx: FactContext) => FactValue }>;
+const evidencePlans = new WeakMap<RuleSet, WeakMap<Rule, EvidencePlan>>();
+
+/** The values of every fact the given conditions and references of a rule consult, once each, in order of appearance. */
+function evidenceOf(ctx: FactContext, ruleSet: RuleSet, rule: Rule, conditions: () => Condition[], extra: () => FactRef[] = () => []): FactEvidence[] {
+  let plans = evidencePlans.get(ruleSet);
+  if (!plans) evidencePlans.set(ruleSet, (plans = new WeakMap()));
+  let plan = plans.get(rule);
+  if (!plan) {
+    const refs: FactRef[] = [];
+    const seen = new Set<string>();
+    conditions().forEach((c) => factRefsIn(c, ruleSet.conditions, refs, seen));
+    refs.push(...extra());
+    plan = [];
+    const keys = new Set<string>();
+    for (const ref of refs) {
+      const params = ref.params && Object.keys(ref.params).length > 0 ? ref.params : undefined;
+      const key = `${ref.fact}${params ? canonicalJson(params) : ""}`;
+      if (keys.has(key)) continue;
+      keys.add(key);
+      plan.push({ fact: ref.fact, params, get: factAccessor(ref.fact, params) ?? ((c) => factValue(c, ref.fact, params)) });
+    }
+    plans.set(rule, plan);
   }
-  return out;
+  return plan.map(({ fact, params, get }) => (params ? { fact, params, value: get(ctx) } : { fact, value: get(ctx) }));
 }
 
 function pointsOf(ctx: FactContext, p: Points): number {
@@ -111,16 +129,19 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
   const items: ItemResult[] = rulesIn<"item">(ruleSet, lists.items).map((rule) => {
     const index = rule.cases.findIndex((_, i) => fired.has(checkKey(rule.id, i)));
     const points = pointsOf(ctx, index >= 0 ? rule.cases[index]!.points : rule.otherwise);
-    const pointRefs = [...rule.cases.map((c) => c.points), rule.otherwise].flatMap((p) =>
-      typeof p === "number" ? [] : [p.fraction.numerator, p.fraction.denominator],
-    );
     return {
       id: rule.id,
       dimension: rule.dimension,
       points,
       max: rule.max,
       matched: index >= 0 ? index : "otherwise",
-      evidence: evidenceOf(ctx, ruleSet, rule.cases.map((c) => c.conditions), pointRefs),
+      evidence: evidenceOf(
+        ctx,
+        ruleSet,
+        rule,
+        () => rule.cases.map((c) => c.conditions),
+        () => [...rule.cases.map((c) => c.points), rule.otherwise].flatMap((p) => (typeof p === "number" ? [] : [p.fraction.numerator, p.fraction.denominator])),
+      ),
       label: rule.label,
       basis: rule.basis,
     };
@@ -130,7 +151,7 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
     if (!fired.has(checkKey(rule.id, 0))) return [];
     const common = { id: rule.id, points: rule.points, label: rule.label, basis: rule.basis };
     if (!rule.each) {
-      return [{ ...common, evidence: evidenceOf(ctx, ruleSet, rule.conditions ? [rule.conditions] : []), countsUntil: null }];
+      return [{ ...common, evidence: evidenceOf(ctx, ruleSet, rule, () => (rule.conditions ? [rule.conditions] : [])), countsUntil: null }];
     }
     return occurrences(ctx, rule.each).map(({ entry, countsUntil }) => ({ ...common, evidence: entry, countsUntil }));
   });
@@ -180,7 +201,7 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
   const heldCapRules = rulesIn<"cap">(ruleSet, lists.caps).filter((r) => fired.has(checkKey(r.id, 0)));
   const vetoes: VetoResult[] = rulesIn<"veto">(ruleSet, lists.vetoes)
     .filter((r) => fired.has(checkKey(r.id, 0)))
-    .map((r) => ({ id: r.id, evidence: evidenceOf(ctx, ruleSet, [r.conditions]), label: r.label, basis: r.basis }));
+    .map((r) => ({ id: r.id, evidence: evidenceOf(ctx, ruleSet, r, () => [r.conditions]), label: r.label, basis: r.basis }));
 
   const worst = (a: string, b: string) => (rank(a) >= rank(b) ? a : b);
   const cappedLevel = heldCapRules.reduce((level, cap) => worst(level, cap.atBest), gatedLevel);
@@ -190,7 +211,7 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
     id: r.id,
     atBest: r.atBest,
     lowersGrade: rank(r.atBest) > rank(gatedLevel) && r.atBest === cappedLevel && vetoes.length === 0,
-    evidence: evidenceOf(ctx, ruleSet, [r.conditions]),
+    evidence: evidenceOf(ctx, ruleSet, r, () => [r.conditions]),
     label: r.label,
     basis: r.basis,
   }));

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { compareStrings } from "../_lib/canonical.js";
 import { isIsoDate } from "../_lib/dates.js";
 import { InvalidAsOfError, NoRuleSetInForceError, RuleSetError, type RuleSetProblem } from "../errors.js";
-import type { Evaluator } from "../evaluate.js";
+import type { Evaluator, SyncEvaluator } from "../evaluate.js";
 import type { RuleSet } from "./schema.js";
 
 /**
@@ -84,7 +84,7 @@ export function ruleSetVersionOn(ruleSet: RuleSet, asOf: string): RuleSet {
  * @param make - builds the evaluator of one version
  * @returns an evaluator whose results name the version they used
  */
-export function createDatedEvaluator(ruleSet: RuleSet, make: (version: RuleSet) => Evaluator): Evaluator {
+export function createDatedEvaluator(ruleSet: RuleSet, engine: Evaluator["engine"], make: (version: RuleSet) => Evaluator): Evaluator {
   const evaluators = new Map<RuleSet, Evaluator>();
   const on = (asOf: unknown): Evaluator => {
     if (typeof asOf !== "string" || !isIsoDate(asOf)) throw new InvalidAsOfError(asOf);
@@ -93,9 +93,16 @@ export function createDatedEvaluator(ruleSet: RuleSet, make: (version: RuleSet) 
     if (!evaluator) evaluators.set(version, (evaluator = make(version)));
     return evaluator;
   };
-  return {
+  const dated: Evaluator = {
     ruleSet,
+    engine,
     evaluate: async (record, options) => on(options?.asOf).evaluate(record, options),
     evaluateMany: async (records, options) => on(options?.asOf).evaluateMany(records, options),
+    evaluateEach: (records, options) => on(options?.asOf).evaluateEach(records, options),
   };
+  // The compiled engine answers synchronously; so does a folder of its versions.
+  if (engine === "compiled") {
+    return Object.assign(dated, { evaluateSync: (record: unknown, options: { asOf: string }) => (on(options?.asOf) as SyncEvaluator).evaluateSync(record, options) });
+  }
+  return dated;
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { isIsoDate } from "../../_lib/dates.js";
-import { createEvaluator } from "../../evaluate.js";
-import { InvalidRecordError, SocialOrgCreditError } from "../../errors.js";
+import { evaluateInOrder, PARALLEL_THRESHOLD, recordOfTask, type BatchTask, type TaskOutcome } from "../../audit/parallel.js";
+import { createEvaluator, evaluateTask, type EngineName } from "../../evaluate.js";
+import type { InvalidRecordError } from "../../errors.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
 import { UsageError, type Command } from "../command.js";
@@ -17,19 +18,30 @@ function readableId(record: unknown): string | null {
 
 export const scoreCommand: Command = {
   name: "score",
-  summary: "score <file|folder> [--as-of YYYY-MM-DD] [--rules DIR] [--format json|ndjson|csv|table|xlsx] [--out FILE]",
+  summary: "score <file|folder> [--as-of YYYY-MM-DD] [--rules DIR] [--format json|ndjson|csv|table|xlsx] [--out FILE] [--engine compiled|reference] [--workers N]",
   usage: `  <file|folder>  a JSON file (one record, or an array), an NDJSON file (.ndjson/.jsonl, one per line), or a
                  folder of such files. An entry may be a record or an envelope { "asOf", "record" }.
   --as-of        the evaluation date; required unless the entries are envelopes with their own asOf
                  (when given, it applies to every entry).
   --rules        a rule-set folder (default: the bundled quzhou-reference rules).
   --format       json (default), ndjson, csv, table or xlsx (sheets results, measures, errors; needs --out).
-  --out          write there instead of standard output.`,
+  --out          write there instead of standard output.
+  --engine       compiled (default: the rules compiled once into closures) or reference (json-rules-engine);
+                 both give byte-identical results.
+  --workers      worker threads to score on; 0 scores on the main thread. Default: one per core once the
+                 input has ${PARALLEL_THRESHOLD} rows or more, none below. Output stays in input order.`,
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { "as-of": { type: "string" }, rules: { type: "string" }, format: { type: "string", default: "json" }, out: { type: "string" } },
+      options: {
+        "as-of": { type: "string" },
+        rules: { type: "string" },
+        format: { type: "string", default: "json" },
+        out: { type: "string" },
+        engine: { type: "string", default: "compiled" },
+        workers: { type: "string" },
+      },
     });
     if (positionals.length !== 1) throw new UsageError("score takes exactly one input file or folder");
     const format = OUTPUT_FORMATS.get(values.format!);
@@ -38,8 +50,15 @@ export const scoreCommand: Command = {
     const asOf = values["as-of"] ?? null;
     if (asOf !== null && !isIsoDate(asOf)) throw new UsageError(`--as-of must be a calendar date YYYY-MM-DD; found ${asOf}`);
 
+    const engine = values.engine as EngineName;
+    if (engine !== "compiled" && engine !== "reference") throw new UsageError(`--engine must be compiled or reference; found ${values.engine}`);
+    const workers = values.workers === undefined ? undefined : Number(values.workers);
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0 && workers <= 64)) {
+      throw new UsageError(`--workers must be a whole number from 0 to 64; found ${values.workers}`);
+    }
+
     const ruleSet = values.rules ? loadRuleSet(values.rules) : referenceRuleSet;
-    const evaluator = createEvaluator(ruleSet);
+    const evaluator = createEvaluator(ruleSet, { engine });
     const outPath = values.out ?? null;
     const rows = readRows(positionals[0]!);
     const first = await rows.next();
@@ -51,30 +70,47 @@ export const scoreCommand: Command = {
     const { sink, close } = openSink(format.needsFile ? null : outPath);
     const writer = format.create(sink, { ruleSet, outPath });
     const progress = createProgress({ label: "scoring 评分", total: null, now: () => performance.now() });
-    const handle = async (row: NonNullable<typeof first.value>): Promise<OutputRow> => {
-      const refuse = (code: string, message: string, issues: InvalidRecordError["issues"] = []): OutputRow => ({
-        ok: false,
-        index: row.index,
-        source: row.source,
-        organizationId: readableId(row.record),
-        error: { code, message, issues },
-      });
-      if (row.readError !== null) return refuse("unreadable_row", row.readError, row.readIssues);
+    type Row = NonNullable<typeof first.value>;
+    const refuse = (row: Row, code: string, message: string, issues: InvalidRecordError["issues"] = []): OutputRow => ({
+      ok: false,
+      index: row.index,
+      source: row.source,
+      organizationId: readableId(row.record),
+      error: { code, message, issues },
+    });
+    // A row that cannot be read or has no asOf is refused here, in its place; the others are evaluated.
+    // With --as-of, an NDJSON line goes out as text: the worker parses it, this thread need not.
+    const taskOf = (row: Row): BatchTask | null => {
+      if (asOf !== null && row.text !== undefined) return { text: row.text, asOf };
       const rowAsOf = asOf ?? row.asOf;
-      if (rowAsOf === null) return refuse("missing_as_of", "this entry has no asOf of its own and no --as-of was given");
-      try {
-        return { ok: true, index: row.index, source: row.source, result: await evaluator.evaluate(row.record, { asOf: rowAsOf }) };
-      } catch (error) {
-        if (!(error instanceof SocialOrgCreditError)) throw error;
-        return refuse(error.code, error.message, error instanceof InvalidRecordError ? error.issues : []);
-      }
+      return row.readError !== null || rowAsOf === null ? null : { record: row.record, asOf: rowAsOf };
     };
-    if (!first.done) {
-      for (let r: IteratorResult<typeof first.value> = first; !r.done; r = await rows.next()) {
-        const out = await handle(r.value);
-        progress.tick(!out.ok);
-        await writer.write(out);
+    const outputOf = (row: Row, outcome: TaskOutcome | null): OutputRow => {
+      if (outcome === null) {
+        return row.readError !== null
+          ? refuse(row, "unreadable_row", row.readError, row.readIssues)
+          : refuse(row, "missing_as_of", "this entry has no asOf of its own and no --as-of was given");
       }
+      if (!outcome.ok) return { ok: false, index: row.index, source: row.source, organizationId: outcome.organizationId, error: outcome.error };
+      const { index, source } = row;
+      // The result stays unparsed unless the format reads it (json and ndjson write the worker's text).
+      return outcome.json === undefined
+        ? { ok: true, index, source, result: outcome.result }
+        : { ok: true, index, source, json: outcome.json, get result() { return outcome.result; } };
+    };
+    const all = async function* () {
+      if (first.done) return;
+      yield first.value;
+      yield* rows;
+    };
+    const local = (t: BatchTask) => {
+      const input = recordOfTask(t);
+      return input === null ? null : evaluateTask(evaluator, input.record, t.asOf);
+    };
+    for await (const [row, outcome] of evaluateInOrder(all(), taskOf, { ruleSet, engine, workers, local })) {
+      const out = outputOf(row, outcome);
+      progress.tick(!out.ok);
+      await writer.write(out);
     }
     progress.done();
     await writer.end();
