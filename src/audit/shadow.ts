@@ -2,8 +2,9 @@ import { canonicalJson, compareStrings } from "../_lib/canonical.js";
 import { createEvaluator } from "../evaluate.js";
 import { SocialOrgCreditError } from "../errors.js";
 import type { Result } from "../result/types.js";
-import type { Condition, Rule, RuleKind, RuleSet } from "../rule-set/schema.js";
+import type { Rule, RuleKind, RuleSet } from "../rule-set/schema.js";
 import { ruleSetVersionOn } from "../rule-set/versions.js";
+import { namedConditionRefs } from "../rule-set/walk.js";
 import { diffResults, type ChangedOrganization } from "./diff.js";
 
 /** Fields that document a rule or a version without changing any result. */
@@ -43,13 +44,6 @@ function leafChanges(a: unknown, b: unknown, path: string, out: string[], top = 
   if (canonicalJson(a ?? null) !== canonicalJson(b ?? null) || (a === undefined) !== (b === undefined)) out.push(`${path}: ${show(a)} → ${show(b)}`);
 }
 
-function namedConditionRefs(c: Condition): string[] {
-  if ("all" in c) return c.all.flatMap(namedConditionRefs);
-  if ("any" in c) return c.any.flatMap(namedConditionRefs);
-  if ("not" in c) return namedConditionRefs(c.not);
-  if ("condition" in c) return [c.condition];
-  return [];
-}
 
 /** The named conditions a rule reaches, directly or through other named conditions. */
 function reachedConditions(rule: Rule, named: RuleSet["conditions"]): Set<string> {

@@ -2,6 +2,7 @@ import { isIsoDate } from "../_lib/dates.js";
 import type { RuleSetProblem } from "../errors.js";
 import { FACTS } from "../facts/catalogue.js";
 import type { FactValues } from "../facts/values.js";
+import { conditionsOf } from "./walk.js";
 import { RULE_LISTS, type Condition, type LeafCondition, type Manifest, type Points, type Rule, type TopLevelCondition } from "./schema.js";
 
 /** The operators that make sense for each kind of fact value. */
@@ -23,25 +24,6 @@ function* leaves(c: Condition, path: string): Generator<{ leaf: LeafCondition; p
   else if ("fact" in c) yield { leaf: c, path };
 }
 
-/** Every condition tree of a rule with its path; the same trees the loader walks for facts. */
-function conditionTrees(rule: Rule): Array<{ conditions: TopLevelCondition; path: string }> {
-  switch (rule.kind) {
-    case "item":
-      return rule.cases.map((c, i) => ({ conditions: c.conditions, path: `cases.${i}.conditions` }));
-    case "deduction":
-      return rule.conditions ? [{ conditions: rule.conditions, path: "conditions" }] : [];
-    case "bonus":
-      return [];
-    case "gate":
-      return rule.parts.map((p, i) => ({ conditions: p.conditions, path: `parts.${i}.conditions` }));
-    case "measure":
-      return rule.triggers.map((t, i) => ({ conditions: t.conditions, path: `triggers.${i}.conditions` }));
-    case "list-action":
-      return [...(rule.when ? [{ conditions: rule.when, path: "when" }] : []), ...rule.triggers.map((t, i) => ({ conditions: t.conditions, path: `triggers.${i}.conditions` }))];
-    default:
-      return [{ conditions: rule.conditions, path: "conditions" }];
-  }
-}
 
 const show = (v: unknown) => JSON.stringify(v);
 
@@ -109,7 +91,7 @@ export function checkComparedValues(
     }
   };
   for (const rule of rules) {
-    for (const { conditions: tree, path } of conditionTrees(rule)) check(fileOf(rule.id), rule.id, tree, path);
+    for (const { conditions: tree, path } of conditionsOf(rule)) check(fileOf(rule.id), rule.id, tree, path);
     if (rule.kind === "item") {
       const points: Array<{ p: Points; path: string }> = [...rule.cases.map((c, i) => ({ p: c.points, path: `cases.${i}.points` })), { p: rule.otherwise, path: "otherwise" }];
       for (const { p, path } of points) {

@@ -6,6 +6,7 @@ import { RuleSetError, type RuleSetProblem } from "../errors.js";
 import { FACTS } from "../facts/catalogue.js";
 import { checkComparedValues } from "./check-values.js";
 import { ruleSetWithVersions, versionFolders } from "./versions.js";
+import { conditionsOf, namedConditionRefs } from "./walk.js";
 import {
   MAX_CONDITION_DEPTH,
   RULE_LISTS,
@@ -93,26 +94,6 @@ function* factRefs(rule: Rule): Generator<{ ref: FactRef; path: string }> {
   if ((rule.kind === "deduction" || rule.kind === "bonus") && rule.each) yield { ref: rule.each, path: "each" };
 }
 
-/** Every condition tree of a rule, with its path in the file. */
-export function conditionsOf(rule: Rule): Array<{ conditions: TopLevelCondition; path: string }> {
-  switch (rule.kind) {
-    case "item":
-      return rule.cases.map((c, i) => ({ conditions: c.conditions, path: `cases.${i}.conditions` }));
-    case "deduction":
-      return rule.conditions ? [{ conditions: rule.conditions, path: "conditions" }] : [];
-    case "bonus":
-      return [];
-    case "gate":
-      return rule.parts.map((p, i) => ({ conditions: p.conditions, path: `parts.${i}.conditions` }));
-    case "measure":
-    case "list-action": {
-      const triggers = rule.triggers.map((t, i) => ({ conditions: t.conditions, path: `triggers.${i}.conditions` }));
-      return rule.kind === "list-action" && rule.when ? [{ conditions: rule.when, path: "when" }, ...triggers] : triggers;
-    }
-    default:
-      return [{ conditions: rule.conditions, path: "conditions" }];
-  }
-}
 
 /**
  * Checks a file's raw JSON before any schema reads it: bounded depth and size, no reserved keys.
@@ -153,13 +134,6 @@ function depth(c: Condition, named: ReadonlyMap<string, number> = new Map()): nu
   return 0;
 }
 
-function namedConditionRefs(c: Condition): string[] {
-  if ("all" in c) return c.all.flatMap(namedConditionRefs);
-  if ("any" in c) return c.any.flatMap(namedConditionRefs);
-  if ("not" in c) return namedConditionRefs(c.not);
-  if ("condition" in c) return [c.condition];
-  return [];
-}
 
 function pointsMax(p: Points): number {
   return typeof p === "number" ? p : p.of;
