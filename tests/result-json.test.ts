@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { generatePopulation } from "../src/audit/generate.js";
 import { createEvaluator, referenceRuleSet } from "../src/index.js";
-import { resultJson } from "../src/result/serialize.js";
+import { resultJson, ruleSetConstants } from "../src/result/serialize.js";
 import type { Result } from "../src/result/types.js";
 import { DIFFERENTIAL_AS_OF } from "./_lib/differential.js";
 import { organizationFixtures } from "./_lib/fixtures.js";
@@ -27,7 +27,12 @@ describe("resultJson", () => {
       expect(results.some((r) => r[part].length > 0), part).toBe(true);
     }
     expect(results.some((r) => r.nextLevel === null)).toBe(true);
-    for (const r of results) expect(resultJson(r), r.organizationId).toBe(JSON.stringify(r));
+    const constants = ruleSetConstants(referenceRuleSet);
+    for (const r of results) {
+      const expected = JSON.stringify(r);
+      expect(resultJson(r, constants), r.organizationId).toBe(expected);
+      expect(resultJson(r), r.organizationId).toBe(expected);
+    }
   });
 
   it("escapes any string as JSON.stringify does, lone surrogates and control characters included", () => {
@@ -64,16 +69,21 @@ describe("resultJson", () => {
     );
   });
 
-  it("sees a label, basis list or fact params changed after it was first written", () => {
+  it("writes a label, basis list or params that is not the rule set's own object as JSON.stringify does", () => {
+    const constants = ruleSetConstants(referenceRuleSet);
     const r = results.find((x) => x.items.some((i) => i.evidence.some((e) => e.params !== undefined)))!;
+    expect(resultJson(r, constants)).toBe(JSON.stringify(r));
+    // A copy of the result holds copies of the rule set's objects: none of them is taken from the constants.
     const copy = clone(r);
-    expect(resultJson(copy)).toBe(JSON.stringify(copy));
     copy.items[0]!.label.zh = "改过的";
     copy.items[0]!.basis.push("NEW");
     copy.dimensions[0]!.label.en = "changed";
-    const withParams = copy.items.flatMap((i) => i.evidence).find((e) => e.params !== undefined)!;
-    withParams.params!.extra = 1;
-    expect(resultJson(copy)).toBe(JSON.stringify(copy));
+    copy.items.flatMap((i) => i.evidence).find((e) => e.params !== undefined)!.params!.extra = 1;
+    expect(resultJson(copy, constants)).toBe(JSON.stringify(copy));
+    // The rule set's own label with another id, dimension or max: the shell kept for it is not reused.
+    const moved = { ...r, items: r.items.map((i, n) => (n === 0 ? { ...i, id: "X9", dimension: "elsewhere", max: 7 } : i)) };
+    expect(resultJson(moved, constants)).toBe(JSON.stringify(moved));
+    expect(resultJson(r, constants)).toBe(JSON.stringify(r));
   });
 
   it("falls back to JSON.stringify on a part of a shape it does not expect", () => {
@@ -88,6 +98,7 @@ describe("resultJson", () => {
       (r) => ((r.gate as unknown as Record<string, unknown>).held = 1),
       (r) => ((r.items[0] as unknown as Record<string, unknown>).label = null),
       (r) => ((r.items as unknown[])[0] = { toJSON: () => "an item" }),
+      (r) => ((r.items[0]!.evidence[0] as unknown as Record<string, unknown>).value = { toJSON: (key: string) => key }),
     ];
     for (const change of shapes) {
       const r = clone(base);

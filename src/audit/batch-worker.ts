@@ -1,11 +1,13 @@
 /** A worker thread of a parallel batch: builds the evaluator once, then evaluates the chunks it is sent. */
 import { parentPort, workerData } from "node:worker_threads";
 import { createEvaluator, evaluateTask } from "../evaluate.js";
-import { JsonBytes, writeResultJson } from "../result/serialize.js";
+import { JsonBytes, ruleSetConstants, writeResultJson } from "../result/serialize.js";
 import { recordOfTask, type FromWorker, type ToWorker, type WorkerOutcome, type WorkerSetup } from "./parallel.js";
 
 const { ruleSet, engine } = workerData as WorkerSetup;
 const evaluator = createEvaluator(ruleSet, { engine });
+// This thread's own copy of the rule set, which nothing changes: its labels and params are encoded once.
+const constants = ruleSetConstants(ruleSet);
 
 // Bytes the last chunk's results took: the next chunk's buffer starts that large, so it seldom grows.
 let lastChunkBytes = 1 << 20;
@@ -13,7 +15,7 @@ let lastChunkBytes = 1 << 20;
 async function evaluateChunk(tasks: ToWorker["tasks"]): Promise<{ outcomes: WorkerOutcome[]; bytes: ArrayBuffer }> {
   const outcomes: WorkerOutcome[] = [];
   // One UTF-8 buffer for the chunk, each result written into it as soon as it is built; pages left unwritten cost no memory.
-  const out = new JsonBytes(lastChunkBytes + (lastChunkBytes >> 2));
+  const out = new JsonBytes(lastChunkBytes + (lastChunkBytes >> 2), constants);
   for (const t of tasks) {
     if (t === null) {
       outcomes.push(null);

@@ -36,8 +36,12 @@ export class JsonBytes {
   /** Bytes written. */
   at = 0;
 
-  constructor(capacity: number) {
+  /** The rule set's encoded objects, when results of one rule set are written. */
+  readonly constants: RuleSetConstants | null;
+
+  constructor(capacity: number, constants: RuleSetConstants | null = null) {
     this.bytes = Buffer.allocUnsafeSlow(Math.max(capacity, 1024));
+    this.constants = constants;
   }
 
   /** Makes room for n more bytes. */
@@ -161,6 +165,8 @@ function value(w: JsonBytes, v: unknown): void {
   if (v === null) return w.raw(NULL);
   if (typeof v === "number") return num(w, v);
   if (typeof v === "string") return w.string(v);
+  // A toJSON would be called with another key inside the whole result than here.
+  if (v === undefined || typeof (v as { toJSON?: unknown }).toJSON === "function") unexpected();
   const json = JSON.stringify(v) as string | undefined;
   if (json === undefined) unexpected();
   w.text(json);
@@ -171,52 +177,42 @@ function valueJson(v: unknown): string {
   return json === undefined ? unexpected() : json;
 }
 
-/** Plain JSON data as taken when it was first encoded: objects as their keys and values in order. */
-type Snapshot = string | number | boolean | null | Snapshot[] | { keys: string[]; values: Snapshot[] };
-
-function snapshotOf(json: string): Snapshot {
-  const walk = (v: unknown): Snapshot => {
-    if (v === null || typeof v !== "object") return v as Snapshot;
-    if (Array.isArray(v)) return v.map(walk);
-    const keys = Object.keys(v);
-    return { keys, values: keys.map((k) => walk((v as Record<string, unknown>)[k])) };
-  };
-  return walk(JSON.parse(json));
-}
-
-/** Whether a value still holds exactly the data of a snapshot: same own keys in the same order, same primitives. */
-function same(v: unknown, snap: Snapshot): boolean {
-  if (snap === null || typeof snap !== "object") return v === snap;
-  if (v === null || typeof v !== "object" || (v as { toJSON?: unknown }).toJSON !== undefined) return false;
-  if (Array.isArray(snap)) {
-    if (!Array.isArray(v) || v.length !== snap.length) return false;
-    for (let i = 0; i < snap.length; i++) if (!same(v[i], snap[i]!)) return false;
-    return true;
-  }
-  if (Array.isArray(v)) return false;
-  // for-in lists own keys in Object.keys order, then inherited ones: any of those makes the count differ.
-  const { keys, values } = snap;
-  let n = 0;
-  for (const k in v) {
-    if (k !== keys[n] || !Object.hasOwn(v, k) || !same((v as Record<string, unknown>)[k], values[n]!)) return false;
-    n++;
-  }
-  return n === keys.length;
+/**
+ * The UTF-8 JSON of every object and array of a rule set (labels, basis lists, fact params...), encoded once.
+ * A result shares these objects with its rule set, so their bytes are copied rather than re-encoded. The
+ * rule set must not change while they are in use: a batch worker's rule set is its own copy, which nothing changes.
+ */
+export interface RuleSetConstants {
+  bytes: WeakMap<object, Uint8Array>;
+  shells: WeakMap<object, Shell>;
+  prefixes: WeakMap<object, { fact: string; prefix: Uint8Array }>;
 }
 
 /**
- * Labels, basis lists and fact params are the rule set's own objects, the same on every result: each is
- * encoded once and its bytes reused while the object still equals the copy taken then.
+ * Encodes every object and array of a rule set once, for `writeResultJson`.
+ *
+ * @param ruleSet - the rule set (plain JSON data); it must not change afterwards
+ * @returns the constants to give `new JsonBytes`
+ * @example
+ * const out = new JsonBytes(1 << 20, ruleSetConstants(ruleSet));
  */
-const constants = new WeakMap<object, { copy: Snapshot; bytes: Uint8Array }>();
+export function ruleSetConstants(ruleSet: object): RuleSetConstants {
+  const bytes = new WeakMap<object, Uint8Array>();
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== "object" || bytes.has(v) || typeof (v as { toJSON?: unknown }).toJSON === "function") return;
+    const json = JSON.stringify(v) as string | undefined;
+    if (json !== undefined) bytes.set(v, utf8(json));
+    for (const x of Array.isArray(v) ? v : Object.values(v)) walk(x);
+  };
+  walk(ruleSet);
+  return { bytes, shells: new WeakMap(), prefixes: new WeakMap() };
+}
+
+/** A label, basis list or params: its bytes when it is the rule set's own object, else JSON.stringify's text. */
 function constant(w: JsonBytes, v: unknown): void {
-  if (v === null || typeof v !== "object") return value(w, v);
-  const known = constants.get(v);
-  if (known !== undefined && same(v, known.copy)) return w.raw(known.bytes);
-  const json = valueJson(v);
-  const bytes = utf8(json);
-  constants.set(v, { copy: snapshotOf(json), bytes });
-  w.raw(bytes);
+  const known = v !== null && typeof v === "object" && w.constants !== null ? w.constants.bytes.get(v) : undefined;
+  if (known !== undefined) w.raw(known);
+  else value(w, v);
 }
 
 const TRUE = utf8("true");
@@ -248,64 +244,66 @@ function piece(text: string): Uint8Array {
 // Each kind of object is written with its keys in the order in which src/result/assemble.ts builds it.
 
 const factPrefixes = new Map<string, Uint8Array>();
-const paramPrefixes = new WeakMap<object, { fact: string; copy: Snapshot; prefix: Uint8Array }>();
+const VALUE = utf8(',"value":');
+const FACT = utf8('{"fact":');
+const PARAMS = utf8(',"params":');
 function factEvidence(w: JsonBytes, e: FactEvidence): void {
   const fact = e.fact;
   const params = e.params as unknown;
-  let prefix: Uint8Array | undefined;
   if (typeof fact !== "string") unexpected();
   if (params === undefined) {
-    prefix = factPrefixes.get(fact);
+    let prefix = factPrefixes.get(fact);
     if (prefix === undefined) {
       prefix = utf8(`{"fact":${JSON.stringify(fact)},"value":`);
       if (factPrefixes.size < 10_000) factPrefixes.set(fact, prefix);
     }
+    w.raw(prefix);
   } else {
     if (params === null || typeof params !== "object") unexpected();
-    const known = paramPrefixes.get(params);
-    if (known !== undefined && known.fact === fact && same(params, known.copy)) prefix = known.prefix;
-    else {
-      const paramsJson = valueJson(params);
-      prefix = utf8(`{"fact":${JSON.stringify(fact)},"params":${paramsJson},"value":`);
-      paramPrefixes.set(params, { fact, copy: snapshotOf(paramsJson), prefix });
+    const constants = w.constants;
+    const paramsBytes = constants?.bytes.get(params);
+    if (paramsBytes !== undefined) {
+      // The rule set's own params: `{"fact":…,"params":…,"value":` kept per params object and fact.
+      let known = constants!.prefixes.get(params);
+      if (known === undefined || known.fact !== fact) {
+        known = { fact, prefix: utf8(`{"fact":${JSON.stringify(fact)},"params":${Buffer.from(paramsBytes).toString("utf8")},"value":`) };
+        constants!.prefixes.set(params, known);
+      }
+      w.raw(known.prefix);
+    } else {
+      w.raw(FACT);
+      str(w, fact);
+      w.raw(PARAMS);
+      value(w, params);
+      w.raw(VALUE);
     }
   }
-  w.raw(prefix);
   value(w, e.value);
   w.raw(END);
 }
 const evidenceList = (w: JsonBytes, v: unknown) => list(w, v, factEvidence);
 
-/** The parts of an item's or dimension's text fixed by its rule: found once per label object, checked on every use. */
+/** The parts of an item's or dimension's text fixed by its rule, kept per label object of the rule set. */
 interface Shell {
   id: unknown;
   group: unknown;
   max: unknown;
   basis: unknown;
-  labelCopy: Snapshot;
-  basisCopy: Snapshot | undefined;
   head: Uint8Array;
   mid: Uint8Array;
   tail: Uint8Array;
 }
-const shells = new WeakMap<object, Shell>();
-function shellOf(label: unknown, basis: unknown, id: unknown, group: unknown, max: unknown, build: () => { head: string; mid: string; tail: string }): Shell {
-  if (label === null || typeof label !== "object") unexpected();
-  const s = shells.get(label);
-  if (s !== undefined && s.id === id && s.group === group && s.max === max && s.basis === basis && same(label, s.labelCopy) && (s.basisCopy === undefined ? basis === undefined : same(basis, s.basisCopy))) return s;
+
+/** The shell of a rule set's label with these fields, or null when the label is not the rule set's own. */
+function shellOf(w: JsonBytes, label: unknown, basis: unknown, id: unknown, group: unknown, max: unknown, build: () => { head: string; mid: string; tail: string }): Shell | null {
+  const constants = w.constants;
+  if (constants === null || label === null || typeof label !== "object" || !constants.bytes.has(label)) return null;
+  if (basis !== undefined && (basis === null || typeof basis !== "object" || !constants.bytes.has(basis))) return null;
+  const s = constants.shells.get(label);
+  if (s !== undefined && s.id === id && s.group === group && s.max === max && s.basis === basis) return s;
   const { head, mid, tail } = build();
-  const fresh: Shell = {
-    id,
-    group,
-    max,
-    basis,
-    labelCopy: snapshotOf(valueJson(label)),
-    basisCopy: basis === undefined ? undefined : snapshotOf(valueJson(basis)),
-    head: utf8(head),
-    mid: utf8(mid),
-    tail: utf8(tail),
-  };
-  shells.set(label, fresh);
+  const fresh: Shell = { id, group, max, basis, head: utf8(head), mid: utf8(mid), tail: utf8(tail) };
+  constants.shells.set(label, fresh);
   return fresh;
 }
 
@@ -313,11 +311,22 @@ const jsonNum = (v: unknown) => (typeof v === "number" ? valueJson(v) : unexpect
 const jsonId = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : unexpected());
 
 function dimension(w: JsonBytes, d: DimensionResult): void {
-  const s = shellOf(d.label, undefined, d.id, undefined, d.max, () => ({
+  const s = shellOf(w, d.label, undefined, d.id, undefined, d.max, () => ({
     head: `{"id":${jsonId(d.id)},"score":`,
     mid: "",
     tail: `,"max":${jsonNum(d.max)},"label":${valueJson(d.label)}}`,
   }));
+  if (s === null) {
+    w.raw(piece('{"id":'));
+    id(w, d.id);
+    w.raw(piece(',"score":'));
+    num(w, d.score);
+    w.raw(piece(',"max":'));
+    num(w, d.max);
+    w.raw(piece(',"label":'));
+    value(w, d.label);
+    return w.raw(END);
+  }
   w.raw(s.head);
   num(w, d.score);
   w.raw(s.tail);
@@ -326,19 +335,30 @@ function dimension(w: JsonBytes, d: DimensionResult): void {
 const EVIDENCE = utf8(',"evidence":');
 const OTHERWISE = utf8('"otherwise"');
 function item(w: JsonBytes, i: ItemResult): void {
-  const s = shellOf(i.label, i.basis, i.id, i.dimension, i.max, () => ({
+  const s = shellOf(w, i.label, i.basis, i.id, i.dimension, i.max, () => ({
     head: `{"id":${jsonId(i.id)},"dimension":${jsonId(i.dimension)},"points":`,
     mid: `,"max":${jsonNum(i.max)},"matched":`,
     tail: `,"label":${valueJson(i.label)},"basis":${valueJson(i.basis)}}`,
   }));
-  w.raw(s.head);
+  if (s === null) {
+    w.raw(piece('{"id":'));
+    id(w, i.id);
+    w.raw(piece(',"dimension":'));
+    id(w, i.dimension);
+    w.raw(piece(',"points":'));
+  } else w.raw(s.head);
   num(w, i.points);
-  w.raw(s.mid);
+  if (s === null) {
+    w.raw(piece(',"max":'));
+    num(w, i.max);
+    w.raw(piece(',"matched":'));
+  } else w.raw(s.mid);
   if (i.matched === "otherwise") w.raw(OTHERWISE);
   else num(w, i.matched);
   w.raw(EVIDENCE);
   evidenceList(w, i.evidence);
-  w.raw(s.tail);
+  if (s === null) labelAndBasis(w, i);
+  else w.raw(s.tail);
 }
 
 function countsUntil(w: JsonBytes, v: unknown): void {
@@ -544,12 +564,13 @@ export function writeResultJson(out: JsonBytes, result: Result): void {
  * The JSON text of a Result through `writeResultJson`: exactly `JSON.stringify(result)`.
  *
  * @param result - a result as `evaluate` builds it
+ * @param constants - the encoded objects of its rule set (`ruleSetConstants`), if any
  * @returns the same text as `JSON.stringify(result)`
  * @example
- * resultJson(result) === JSON.stringify(result); // true
+ * resultJson(result, ruleSetConstants(ruleSet)) === JSON.stringify(result); // true
  */
-export function resultJson(result: Result): string {
-  const out = new JsonBytes(8192);
+export function resultJson(result: Result, constants: RuleSetConstants | null = null): string {
+  const out = new JsonBytes(8192, constants);
   writeResultJson(out, result);
   return out.bytes.toString("utf8", 0, out.at);
 }
