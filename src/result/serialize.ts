@@ -233,13 +233,53 @@ function list<T>(w: JsonBytes, v: unknown, each: (w: JsonBytes, x: T) => void): 
   w.raw(CLOSE);
 }
 
-// Byte pieces of the fixed text between fields, by their text.
-const pieces = new Map<string, Uint8Array>();
-function piece(text: string): Uint8Array {
-  let p = pieces.get(text);
-  if (p === undefined) pieces.set(text, (p = utf8(text)));
-  return p;
-}
+// The fixed text between fields, encoded once.
+const AS_OF_KEY = utf8(',"asOf":');
+const AT_BEST_KEY = utf8(',"atBest":');
+const BASE_SCORE_KEY = utf8(',"baseScore":');
+const BASIS_KEY = utf8(',"basis":');
+const BLOCKED_BY_KEY = utf8(',"blockedBy":');
+const BONUS_TOTAL_KEY = utf8(',"bonusTotal":');
+const BONUSES_KEY = utf8(',"bonuses":');
+const CAPS_KEY = utf8(',"caps":');
+const CAUSES_KEY = utf8(',"causes":');
+const COUNTS_UNTIL_KEY = utf8(',"countsUntil":');
+const DEDUCTION_TOTAL_KEY = utf8(',"deductionTotal":');
+const DEDUCTIONS_KEY = utf8(',"deductions":');
+const DIGEST_KEY = utf8(',"digest":');
+const DIMENSION_KEY = utf8(',"dimension":');
+const DIMENSIONS_KEY = utf8(',"dimensions":');
+const GATE_KEY = utf8(',"gate":');
+const GRADE_KEY = utf8(',"grade":');
+const HELD_KEY = utf8(',"held":');
+const ITEMS_KEY = utf8(',"items":');
+const KIND_KEY = utf8(',"kind":');
+const LABEL_KEY = utf8(',"label":');
+const LEVEL_KEY = utf8(',"level":');
+const LIBRARY_VERSION_KEY = utf8(',"libraryVersion":');
+const LIST_ACTIONS_KEY = utf8(',"listActions":');
+const LOWERS_GRADE_KEY = utf8(',"lowersGrade":');
+const MATCHED_KEY = utf8(',"matched":');
+const MAX_KEY = utf8(',"max":');
+const MEASURES_KEY = utf8(',"measures":');
+const MISSING_KEY = utf8(',"missing":');
+const NAME_KEY = utf8(',"name":');
+const NEXT_LEVEL_KEY = utf8(',"nextLevel":');
+const PARAMS_KEY = utf8(',"params":');
+const POINTS_KEY = utf8(',"points":');
+const POINTS_LOST_KEY = utf8(',"pointsLost":');
+const POINTS_NEEDED_KEY = utf8(',"pointsNeeded":');
+const REASONS_KEY = utf8(',"reasons":');
+const RULE_SET_ID_KEY = utf8(',"ruleSet":{"id":');
+const SCORE_KEY = utf8(',"score":');
+const SCORE_LEVEL_KEY = utf8(',"scoreLevel":');
+const SERIOUSLY_DISHONEST_KEY = utf8(',"seriouslyDishonest":');
+const VERSION_KEY = utf8(',"version":');
+const VETOES_KEY = utf8(',"vetoes":');
+const OPEN_ID_KEY = utf8('{"id":');
+const OPEN_LEVEL_KEY = utf8('{"level":');
+const OPEN_ORGANIZATION_ID_KEY = utf8('{"organizationId":');
+const AFTER_RULE_SET_SCORE_KEY = utf8('},"score":');
 
 // Each kind of object is written with its keys in the order in which src/result/assemble.ts builds it.
 
@@ -317,13 +357,13 @@ function dimension(w: JsonBytes, d: DimensionResult): void {
     tail: `,"max":${jsonNum(d.max)},"label":${valueJson(d.label)}}`,
   }));
   if (s === null) {
-    w.raw(piece('{"id":'));
+    w.raw(OPEN_ID_KEY);
     id(w, d.id);
-    w.raw(piece(',"score":'));
+    w.raw(SCORE_KEY);
     num(w, d.score);
-    w.raw(piece(',"max":'));
+    w.raw(MAX_KEY);
     num(w, d.max);
-    w.raw(piece(',"label":'));
+    w.raw(LABEL_KEY);
     value(w, d.label);
     return w.raw(END);
   }
@@ -341,17 +381,17 @@ function item(w: JsonBytes, i: ItemResult): void {
     tail: `,"label":${valueJson(i.label)},"basis":${valueJson(i.basis)}}`,
   }));
   if (s === null) {
-    w.raw(piece('{"id":'));
+    w.raw(OPEN_ID_KEY);
     id(w, i.id);
-    w.raw(piece(',"dimension":'));
+    w.raw(DIMENSION_KEY);
     id(w, i.dimension);
-    w.raw(piece(',"points":'));
+    w.raw(POINTS_KEY);
   } else w.raw(s.head);
   num(w, i.points);
   if (s === null) {
-    w.raw(piece(',"max":'));
+    w.raw(MAX_KEY);
     num(w, i.max);
-    w.raw(piece(',"matched":'));
+    w.raw(MATCHED_KEY);
   } else w.raw(s.mid);
   if (i.matched === "otherwise") w.raw(OTHERWISE);
   else num(w, i.matched);
@@ -367,52 +407,52 @@ function countsUntil(w: JsonBytes, v: unknown): void {
 }
 
 function deduction(w: JsonBytes, d: DeductionResult): void {
-  w.raw(piece('{"id":'));
+  w.raw(OPEN_ID_KEY);
   id(w, d.id);
-  w.raw(piece(',"points":'));
+  w.raw(POINTS_KEY);
   num(w, d.points);
-  w.raw(piece(',"label":'));
+  w.raw(LABEL_KEY);
   constant(w, d.label);
-  w.raw(piece(',"basis":'));
+  w.raw(BASIS_KEY);
   constant(w, d.basis);
   w.raw(EVIDENCE);
   if (Array.isArray(d.evidence)) evidenceList(w, d.evidence);
   else value(w, d.evidence);
-  w.raw(piece(',"countsUntil":'));
+  w.raw(COUNTS_UNTIL_KEY);
   countsUntil(w, d.countsUntil);
   w.raw(END);
 }
 
 function bonus(w: JsonBytes, b: BonusResult): void {
-  w.raw(piece('{"id":'));
+  w.raw(OPEN_ID_KEY);
   id(w, b.id);
-  w.raw(piece(',"points":'));
+  w.raw(POINTS_KEY);
   num(w, b.points);
   w.raw(EVIDENCE);
   value(w, b.evidence);
-  w.raw(piece(',"countsUntil":'));
+  w.raw(COUNTS_UNTIL_KEY);
   countsUntil(w, b.countsUntil);
-  w.raw(piece(',"label":'));
+  w.raw(LABEL_KEY);
   constant(w, b.label);
-  w.raw(piece(',"basis":'));
+  w.raw(BASIS_KEY);
   constant(w, b.basis);
   w.raw(END);
 }
 
 function labelAndBasis(w: JsonBytes, x: { label: unknown; basis: unknown }): void {
-  w.raw(piece(',"label":'));
+  w.raw(LABEL_KEY);
   constant(w, x.label);
-  w.raw(piece(',"basis":'));
+  w.raw(BASIS_KEY);
   constant(w, x.basis);
   w.raw(END);
 }
 
 function cap(w: JsonBytes, c: CapResult): void {
-  w.raw(piece('{"id":'));
+  w.raw(OPEN_ID_KEY);
   id(w, c.id);
-  w.raw(piece(',"atBest":'));
+  w.raw(AT_BEST_KEY);
   id(w, c.atBest);
-  w.raw(piece(',"lowersGrade":'));
+  w.raw(LOWERS_GRADE_KEY);
   bool(w, c.lowersGrade);
   w.raw(EVIDENCE);
   evidenceList(w, c.evidence);
@@ -420,19 +460,19 @@ function cap(w: JsonBytes, c: CapResult): void {
 }
 
 function gate(w: JsonBytes, g: GateResult): void {
-  w.raw(piece('{"id":'));
+  w.raw(OPEN_ID_KEY);
   nullableId(w, g.id);
-  w.raw(piece(',"level":'));
+  w.raw(LEVEL_KEY);
   nullableId(w, g.level);
-  w.raw(piece(',"held":'));
+  w.raw(HELD_KEY);
   bool(w, g.held);
-  w.raw(piece(',"missing":'));
+  w.raw(MISSING_KEY);
   ids(w, g.missing);
   w.raw(END);
 }
 
 function veto(w: JsonBytes, v: VetoResult): void {
-  w.raw(piece('{"id":'));
+  w.raw(OPEN_ID_KEY);
   id(w, v.id);
   w.raw(EVIDENCE);
   evidenceList(w, v.evidence);
@@ -440,97 +480,97 @@ function veto(w: JsonBytes, v: VetoResult): void {
 }
 
 function measure(w: JsonBytes, m: MeasureResult): void {
-  w.raw(piece('{"id":'));
+  w.raw(OPEN_ID_KEY);
   id(w, m.id);
-  w.raw(piece(',"kind":'));
+  w.raw(KIND_KEY);
   id(w, m.kind);
-  w.raw(piece(',"params":'));
+  w.raw(PARAMS_KEY);
   value(w, m.params);
-  w.raw(piece(',"reasons":'));
+  w.raw(REASONS_KEY);
   ids(w, m.reasons);
   labelAndBasis(w, m);
 }
 
 function listAction(w: JsonBytes, a: ListActionResult): void {
-  w.raw(piece('{"id":'));
+  w.raw(OPEN_ID_KEY);
   id(w, a.id);
-  w.raw(piece(',"causes":'));
+  w.raw(CAUSES_KEY);
   ids(w, a.causes);
   labelAndBasis(w, a);
 }
 
 function reason(w: JsonBytes, r: ReasonResult): void {
-  w.raw(piece('{"id":'));
+  w.raw(OPEN_ID_KEY);
   id(w, r.id);
-  w.raw(piece(',"pointsLost":'));
+  w.raw(POINTS_LOST_KEY);
   num(w, r.pointsLost);
   w.raw(END);
 }
 
 function nextLevel(w: JsonBytes, n: NextLevel | null): void {
   if (n === null) return w.raw(NULL);
-  w.raw(piece('{"level":'));
+  w.raw(OPEN_LEVEL_KEY);
   id(w, n.level);
-  w.raw(piece(',"pointsNeeded":'));
+  w.raw(POINTS_NEEDED_KEY);
   num(w, n.pointsNeeded);
-  w.raw(piece(',"blockedBy":'));
+  w.raw(BLOCKED_BY_KEY);
   ids(w, n.blockedBy);
   w.raw(END);
 }
 
 function fastJson(w: JsonBytes, r: Result): void {
   const rs = r.ruleSet;
-  w.raw(piece('{"organizationId":'));
+  w.raw(OPEN_ORGANIZATION_ID_KEY);
   str(w, r.organizationId);
-  w.raw(piece(',"name":'));
+  w.raw(NAME_KEY);
   str(w, r.name);
-  w.raw(piece(',"asOf":'));
+  w.raw(AS_OF_KEY);
   id(w, r.asOf);
-  w.raw(piece(',"ruleSet":{"id":'));
+  w.raw(RULE_SET_ID_KEY);
   id(w, rs.id);
-  w.raw(piece(',"version":'));
+  w.raw(VERSION_KEY);
   id(w, rs.version);
-  w.raw(piece(',"digest":'));
+  w.raw(DIGEST_KEY);
   id(w, rs.digest);
-  w.raw(piece('},"score":'));
+  w.raw(AFTER_RULE_SET_SCORE_KEY);
   num(w, r.score);
-  w.raw(piece(',"scoreLevel":'));
+  w.raw(SCORE_LEVEL_KEY);
   id(w, r.scoreLevel);
-  w.raw(piece(',"grade":'));
+  w.raw(GRADE_KEY);
   id(w, r.grade);
-  w.raw(piece(',"seriouslyDishonest":'));
+  w.raw(SERIOUSLY_DISHONEST_KEY);
   bool(w, r.seriouslyDishonest);
-  w.raw(piece(',"baseScore":'));
+  w.raw(BASE_SCORE_KEY);
   num(w, r.baseScore);
-  w.raw(piece(',"dimensions":'));
+  w.raw(DIMENSIONS_KEY);
   list(w, r.dimensions, dimension);
-  w.raw(piece(',"items":'));
+  w.raw(ITEMS_KEY);
   list(w, r.items, item);
-  w.raw(piece(',"deductions":'));
+  w.raw(DEDUCTIONS_KEY);
   list(w, r.deductions, deduction);
-  w.raw(piece(',"deductionTotal":'));
+  w.raw(DEDUCTION_TOTAL_KEY);
   num(w, r.deductionTotal);
-  w.raw(piece(',"bonuses":'));
+  w.raw(BONUSES_KEY);
   list(w, r.bonuses, bonus);
-  w.raw(piece(',"bonusTotal":'));
+  w.raw(BONUS_TOTAL_KEY);
   num(w, r.bonusTotal);
-  w.raw(piece(',"caps":'));
+  w.raw(CAPS_KEY);
   list(w, r.caps, cap);
-  w.raw(piece(',"gate":'));
+  w.raw(GATE_KEY);
   gate(w, r.gate);
-  w.raw(piece(',"vetoes":'));
+  w.raw(VETOES_KEY);
   list(w, r.vetoes, veto);
-  w.raw(piece(',"measures":'));
+  w.raw(MEASURES_KEY);
   list(w, r.measures, measure);
-  w.raw(piece(',"listActions":'));
+  w.raw(LIST_ACTIONS_KEY);
   list(w, r.listActions, listAction);
-  w.raw(piece(',"reasons":'));
+  w.raw(REASONS_KEY);
   list(w, r.reasons, reason);
-  w.raw(piece(',"nextLevel":'));
+  w.raw(NEXT_LEVEL_KEY);
   nextLevel(w, r.nextLevel);
-  w.raw(piece(',"libraryVersion":'));
+  w.raw(LIBRARY_VERSION_KEY);
   id(w, r.libraryVersion);
-  w.raw(piece(',"digest":'));
+  w.raw(DIGEST_KEY);
   str(w, r.digest);
   w.raw(END);
 }
