@@ -23,6 +23,7 @@ import { safeParseOrganizationRecord } from "../src/record/parse.js";
 import type { OrganizationRecord } from "../src/record/schema.js";
 import { assembleOutcome, assembleScoring } from "../src/result/assemble.js";
 import { referenceRuleSet } from "../src/rule-set/reference.js";
+import { JsonBytes, ruleSetConstants, writeResultJson } from "../src/result/serialize.js";
 import { handWrittenScore } from "./hand-written-score.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -157,6 +158,7 @@ const whole = await race({
 // Where the compiled path's time goes, phase by phase over the whole population.
 let fresh: FactContext[] = [];
 const results = raw.map((r) => compiledEvaluator.evaluateSync(r, { asOf }));
+const resultBytes = new JsonBytes(1 << 20, ruleSetConstants(ruleSet));
 const fired = warm.map((ctx) => ({ scoring: compiled.runSync("scoring", ctx), outcome: compiled.runSync("outcome", ctx) }));
 const phases = await race({
   validation: () => {
@@ -187,6 +189,12 @@ const phases = await race({
   serialization: () => {
     for (const r of results) JSON.stringify(r);
   },
+  workerSerialization: () => {
+    for (const r of results) {
+      resultBytes.at = 0;
+      writeResultJson(resultBytes, r);
+    }
+  },
 });
 const facts = Math.max(0, phases.rulesCold! - phases.rulesWarm!);
 const phaseSum = phases.validation! + phases.context! + facts + phases.rulesWarm! + phases.assembly!;
@@ -211,6 +219,7 @@ console.log(
     ["result assembly (points, evidence, levels, digest)", us(phases.assembly!), `${((100 * phases.assembly!) / phaseSum).toFixed(0)}%`],
     ["sum of the phases", us(phaseSum), ""],
     ["serialization (JSON.stringify of the Result, not in evaluate)", us(phases.serialization!), ""],
+    ["serialization to UTF-8 as the batch workers write it (writeResultJson)", us(phases.workerSerialization!), ""],
   ]),
 );
 const averageBytes = results.reduce((s, r) => s + JSON.stringify(r).length, 0) / results.length;

@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { generatePopulation } from "../src/audit/generate.js";
 import { createEvaluator } from "../src/evaluate.js";
+import { resultJson } from "../src/result/serialize.js";
 import { referenceRuleSet } from "../src/rule-set/reference.js";
 import { DIFFERENTIAL_AS_OF } from "../tests/_lib/differential.js";
 import { organizationFixtures } from "../tests/_lib/fixtures.js";
@@ -37,6 +38,8 @@ async function compare(record: unknown, asOf: string, label: string): Promise<vo
   const actual = compiled.evaluateSync(record, { asOf });
   compared++;
   if (JSON.stringify(actual) !== JSON.stringify(expected)) differences.push(`${label} on ${asOf}: ${firstDifference(expected, actual)}`);
+  // The batch workers write results with resultJson: it must give JSON.stringify's bytes.
+  else if (resultJson(actual) !== JSON.stringify(expected)) differences.push(`${label} on ${asOf}: resultJson differs from JSON.stringify`);
 }
 
 const t0 = performance.now();

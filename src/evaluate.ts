@@ -90,14 +90,42 @@ export function digestOf(record: OrganizationRecord, asOf: string, ruleSet: Rule
   // is serialized once and the entries sorted by that text, which is what sorting them canonically does.
   const fields = record as unknown as Record<string, unknown>;
   let recordJson = "{";
-  for (const k of Object.keys(fields).sort()) {
+  for (const k of sortedKeysOf(fields)) {
     const v = fields[k];
     if (v === undefined) continue;
-    const json = Array.isArray(v) ? `[${v.map((e) => canonicalJson(e)).sort(compareStrings).join(",")}]` : canonicalJson(v);
-    recordJson += `${recordJson.length > 1 ? "," : ""}${JSON.stringify(k)}:${json}`;
+    let json: string;
+    if (!Array.isArray(v)) json = canonicalJson(v);
+    else if (v.length === 0) json = "[]";
+    else if (v.length === 1) json = `[${canonicalJson(v[0])}]`;
+    else {
+      const entries: string[] = new Array(v.length);
+      for (let i = 0; i < v.length; i++) entries[i] = canonicalJson(v[i]);
+      json = `[${entries.sort(compareStrings).join(",")}]`;
+    }
+    recordJson += `${recordJson.length > 1 ? "," : ""}${quotedKey(k)}:${json}`;
   }
   recordJson += "}";
   return sha256(`{"asOf":${JSON.stringify(asOf)},"library":${JSON.stringify(LIBRARY_VERSION)},"record":${recordJson},"ruleSet":${JSON.stringify(ruleSet.digest)}}`);
+}
+
+// Validated records have their fields in one order: the sorted keys and quoted names of the last order seen are kept.
+let lastKeys: string[] = [];
+let lastSorted: string[] = [];
+function sortedKeysOf(fields: Record<string, unknown>): string[] {
+  const keys = Object.keys(fields);
+  if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return lastSorted;
+  lastKeys = keys;
+  lastSorted = [...keys].sort();
+  return lastSorted;
+}
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 1_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 /** The complete Result from the assembled stages: the record's fields, scoring, outcome, reasons, next level and digest. */

@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 
 /**
@@ -5,9 +6,7 @@ import { createHash } from "node:crypto";
  * Arrays keep their order; callers sort them first where order carries no meaning.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    return JSON.stringify(value) ?? "null";
-  }
+  if (value === null || typeof value !== "object") return primitiveJson(value);
   // Concatenation in loops rather than map/filter/join: this runs for every organization's digest and evidence.
   if (Array.isArray(value)) {
     let out = "[";
@@ -18,7 +17,7 @@ export function canonicalJson(value: unknown): string {
   const keys = Object.keys(obj);
   let sorted = true;
   for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! <= keys[i]!;
-  if (!sorted) keys.sort();
+  if (!sorted) sortKeys(keys);
   let out = "{";
   for (const k of keys) {
     const v = obj[k];
@@ -26,6 +25,38 @@ export function canonicalJson(value: unknown): string {
     out += `${out.length > 1 ? "," : ""}${quotedKey(k)}${canonicalJson(v)}`;
   }
   return `${out}}`;
+}
+
+/** Sorts strings by code unit, as Array#sort does without a comparator: by insertion for the few keys of an entry. */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > k; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = k;
+  }
+}
+
+/** JSON.stringify's text of a primitive ("null" for undefined, a function or a symbol), the common cases without a call into it. */
+function primitiveJson(value: unknown): string {
+  if (typeof value === "string") {
+    // Printable ASCII but `"` and `\` needs no escaping; anything else is left to JSON.stringify.
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(value);
+    }
+    return `"${value}"`;
+  }
+  if (value === true) return "true";
+  if (value === false) return "false";
+  if (value === null) return "null";
+  // JSON.stringify writes a finite number as String does and NaN or ±Infinity as null.
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
+  return JSON.stringify(value) ?? "null";
 }
 
 // Records have few distinct field names: each is quoted once, in a bounded table.
@@ -41,8 +72,10 @@ function quotedKey(key: string): string {
 
 /** `sha256:` followed by the hex SHA-256 of a string's UTF-8 bytes. */
 export function sha256(text: string): string {
-  return `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`;
+  return `sha256:${oneShotHash ? oneShotHash("sha256", text, "hex") : createHash("sha256").update(text, "utf8").digest("hex")}`;
 }
+// crypto.hash (Node 20.12+) hashes a string in one call, without a Hash object per digest.
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
 
 /** Compares two strings by code unit, independent of locale. */
 export function compareStrings(a: string, b: string): number {

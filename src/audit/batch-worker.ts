@@ -1,14 +1,21 @@
 /** A worker thread of a parallel batch: builds the evaluator once, then evaluates the chunks it is sent. */
 import { parentPort, workerData } from "node:worker_threads";
 import { createEvaluator, evaluateTask } from "../evaluate.js";
+import { JsonBytes, ruleSetConstants, writeResultJson } from "../result/serialize.js";
 import { recordOfTask, type FromWorker, type ToWorker, type WorkerOutcome, type WorkerSetup } from "./parallel.js";
 
 const { ruleSet, engine } = workerData as WorkerSetup;
 const evaluator = createEvaluator(ruleSet, { engine });
+// This thread's own copy of the rule set, which nothing changes: its labels and params are encoded once.
+const constants = ruleSetConstants(ruleSet);
+
+// Bytes the last chunk's results took: the next chunk's buffer starts that large, so it seldom grows.
+let lastChunkBytes = 1 << 20;
 
 async function evaluateChunk(tasks: ToWorker["tasks"]): Promise<{ outcomes: WorkerOutcome[]; bytes: ArrayBuffer }> {
   const outcomes: WorkerOutcome[] = [];
-  const texts: string[] = [];
+  // One UTF-8 buffer for the chunk, each result written into it as soon as it is built; pages left unwritten cost no memory.
+  const out = new JsonBytes(lastChunkBytes + (lastChunkBytes >> 2), constants);
   for (const t of tasks) {
     if (t === null) {
       outcomes.push(null);
@@ -22,21 +29,13 @@ async function evaluateChunk(tasks: ToWorker["tasks"]): Promise<{ outcomes: Work
     const pending = evaluateTask(evaluator, input.record, t.asOf);
     const o = pending instanceof Promise ? await pending : pending;
     if (o.ok) {
-      texts.push(JSON.stringify(o.result));
-      outcomes.push({ ok: true, start: 0, end: 0 });
+      const start = out.at;
+      writeResultJson(out, o.result);
+      outcomes.push({ ok: true, start, end: out.at });
     } else outcomes.push(o);
   }
-  // One UTF-8 buffer for the chunk (3 bytes per UTF-16 unit at most); pages left unwritten cost no memory.
-  const bytes = Buffer.allocUnsafeSlow(texts.reduce((n, t) => n + t.length * 3, 0));
-  let at = 0;
-  let next = 0;
-  for (const o of outcomes) {
-    if (o === null || !o.ok) continue;
-    o.start = at;
-    at += bytes.write(texts[next++]!, at, "utf8");
-    o.end = at;
-  }
-  return { outcomes, bytes: bytes.buffer as ArrayBuffer };
+  lastChunkBytes = Math.max(out.at, 1 << 16);
+  return { outcomes, bytes: out.bytes.buffer as ArrayBuffer };
 }
 
 parentPort!.on("message", (m: ToWorker) => {

@@ -270,9 +270,23 @@ export function topReasons(items: ItemResult[], deductions: DeductionResult[], c
   const lost = new Map<string, number>();
   for (const i of items) lost.set(i.id, i.max - i.points);
   for (const d of deductions) lost.set(d.id, (lost.get(d.id) ?? 0) - d.points);
+  const byLoss = (a: [string, number], b: [string, number]) => b[1] - a[1] || compareStrings(a[0], b[0]);
+  if (Number.isInteger(count) && count >= 0) {
+    // The largest few kept in order while reading: what sorting them all and taking the first gives (ids are unique).
+    const top: Array<[string, number]> = [];
+    for (const entry of lost) {
+      if (!(entry[1] > 0)) continue;
+      let at = top.length;
+      while (at > 0 && byLoss(entry, top[at - 1]!) < 0) at--;
+      if (at >= count) continue;
+      top.splice(at, 0, entry);
+      if (top.length > count) top.pop();
+    }
+    return top.map(([id, pointsLost]) => ({ id, pointsLost }));
+  }
   return [...lost.entries()]
     .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0]))
+    .sort(byLoss)
     .slice(0, count)
     .map(([id, pointsLost]) => ({ id, pointsLost }));
 }
