@@ -5,17 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEvaluator, evaluate, RuleSetError, type RuleSet, type RuleSetProblem } from "../src/index.js";
-import { loadRuleSet, MAX_JSON_DEPTH, MAX_REPORTED_PROBLEMS, MAX_RULE_FILES, readRuleFiles, ruleSetFromFiles } from "../src/rule-set/load.js";
-import { REFERENCE_RULES_DIR } from "../src/rule-set/reference.js";
+import { loadRuleSet, MAX_JSON_DEPTH, MAX_REPORTED_PROBLEMS, MAX_RULE_FILES, ruleSetFromFiles } from "../src/rule-set/load.js";
 import { MAX_CONDITION_DEPTH, MAX_SCORE_LIMIT } from "../src/rule-set/schema.js";
 import { organizationFixtures } from "./_lib/fixtures.js";
+import { problemsOf, referenceFiles, type RuleFiles } from "./_lib/rule-files.js";
 
-// Rule files are untyped JSON here on purpose: each test breaks them in a way the types would forbid.
-type RuleFiles = Record<string, any>;
 
 const ROOT = join(import.meta.dirname, "..");
-const reference: Record<string, unknown> = readRuleFiles(REFERENCE_RULES_DIR);
-const files = (): RuleFiles => structuredClone(reference) as RuleFiles;
+const files = referenceFiles;
 const clean = organizationFixtures().find((f) => f.file.startsWith("01-"))!;
 
 let dir: string;
@@ -30,17 +27,6 @@ afterEach(() => {
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 });
 
-/** The problems a rule set is refused with; fails the test when it loads or throws anything but a RuleSetError. */
-function problemsOf(f: RuleFiles): RuleSetProblem[] {
-  let thrown: unknown;
-  try {
-    ruleSetFromFiles(f);
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, "the rule set should fail at load with a RuleSetError").toBeInstanceOf(RuleSetError);
-  return (thrown as RuleSetError).problems;
-}
 function expectProblem(f: RuleFiles, file: string, message: RegExp): RuleSetProblem[] {
   const problems = problemsOf(f);
   expect(problems, JSON.stringify(problems.slice(0, 5)).slice(0, 2000)).toContainEqual(expect.objectContaining({ file, message: expect.stringMatching(message) }));
@@ -233,7 +219,7 @@ describe("shapes that would exhaust the loader fail at load", () => {
   it("loads 20,000 named conditions that all use one shared condition (references are indexed, not copied per use)", () => {
     const f = files();
     for (let i = 0; i < 20_000; i++) f["conditions.json"][`s${i}`] = { all: [{ condition: "onEitherList" }] };
-    expect(Object.keys(ruleSetFromFiles(f).conditions)).toHaveLength(20_000 + Object.keys(reference["conditions.json"] as object).length);
+    expect(Object.keys(ruleSetFromFiles(f).conditions)).toHaveLength(20_000 + Object.keys(referenceFiles()["conditions.json"] as object).length);
   });
 
   it(`counts the depth of named conditions where they are used (at most ${MAX_CONDITION_DEPTH} in all)`, () => {
@@ -288,7 +274,7 @@ describe("hostile folders", () => {
   function folder(name: string): string {
     const d = join(dir, name);
     mkdirSync(d);
-    for (const [f, v] of Object.entries(reference)) writeFileSync(join(d, f), JSON.stringify(v));
+    for (const [f, v] of Object.entries(referenceFiles())) writeFileSync(join(d, f), JSON.stringify(v));
     return d;
   }
 

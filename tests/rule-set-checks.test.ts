@@ -1,25 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { RuleSetError, type RuleSetProblem } from "../src/errors.js";
-import { readRuleFiles, ruleSetFromFiles } from "../src/rule-set/load.js";
-import { REFERENCE_RULES_DIR } from "../src/rule-set/reference.js";
+import type { RuleSetProblem } from "../src/errors.js";
+import { problemsOf, referenceFiles, type RuleFiles } from "./_lib/rule-files.js";
 
 // The load-time checks of issue 5 that tests/rule-set.test.ts does not already cover, each on a copy of
 // the reference rules broken on purpose. Rule files are untyped JSON here: each test breaks them.
-type RuleFiles = Record<string, any>;
 
-const reference = readRuleFiles(REFERENCE_RULES_DIR);
-const referenceFiles = (): RuleFiles => structuredClone(reference) as RuleFiles;
 
-function problemsOf(files: RuleFiles): RuleSetProblem[] {
-  let thrown: unknown;
-  try {
-    ruleSetFromFiles(files);
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, "the rule set should fail at load").toBeInstanceOf(RuleSetError);
-  return (thrown as RuleSetError).problems;
-}
 
 /** Asserts a problem of that file, rule and path whose message matches; returns all problems. */
 function expectProblem(files: RuleFiles, problem: { file: string; ruleId: string | null; path?: string; message: RegExp }): RuleSetProblem[] {

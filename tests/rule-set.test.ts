@@ -3,31 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RuleSetError, type RuleSetProblem } from "../src/errors.js";
-import { loadRuleSet, readRuleFiles, ruleSetFromFiles } from "../src/rule-set/load.js";
+import { loadRuleSet, ruleSetFromFiles } from "../src/rule-set/load.js";
 import { REFERENCE_RULES_DIR } from "../src/rule-set/reference.js";
 import { MAX_CONDITION_DEPTH } from "../src/rule-set/schema.js";
+import { problemsOf, referenceFiles, type RuleFiles } from "./_lib/rule-files.js";
 
-// Rule files are untyped JSON here on purpose: each test breaks them in a way the types would forbid.
-type RuleFiles = Record<string, any>;
 
-const reference: Record<string, unknown> = readRuleFiles(REFERENCE_RULES_DIR);
 
-/** A fresh deep copy of the reference files, safe to break. */
-function referenceFiles(): RuleFiles {
-  return structuredClone(reference) as RuleFiles;
-}
 
-/** The problems a rule set is refused with; fails the test when it loads or throws anything else. */
-function problemsOf(files: RuleFiles): RuleSetProblem[] {
-  let thrown: unknown;
-  try {
-    ruleSetFromFiles(files);
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, "the rule set should fail at load").toBeInstanceOf(RuleSetError);
-  return (thrown as RuleSetError).problems;
-}
 
 /** Asserts the files fail at load with a problem of that file and rule whose message matches. */
 function expectProblem(files: RuleFiles, file: string, ruleId: string | null, message: RegExp): RuleSetProblem[] {
@@ -47,9 +30,9 @@ describe("the reference rule set", () => {
   it("loads without problems", () => {
     const ruleSet = ruleSetFromFiles(referenceFiles());
     expect(ruleSet.id).toBe("quzhou-reference");
-    const ruleFileCount = Object.keys(reference).filter((f) => f !== "manifest.json" && f !== "conditions.json").length;
+    const ruleFileCount = Object.keys(referenceFiles()).filter((f) => f !== "manifest.json" && f !== "conditions.json").length;
     expect(ruleSet.rules).toHaveLength(ruleFileCount);
-    expect(Object.keys(ruleSet.conditions).sort()).toEqual(Object.keys(reference["conditions.json"] as object).sort());
+    expect(Object.keys(ruleSet.conditions).sort()).toEqual(Object.keys(referenceFiles()["conditions.json"] as object).sort());
   });
 
   it("gives the same digest on two loads, from files and from the folder", () => {
@@ -275,7 +258,7 @@ describe("loading from a folder", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "social-org-credit-rules-"));
-    for (const [name, json] of Object.entries(reference)) writeFileSync(join(dir, name), JSON.stringify(json, null, 2));
+    for (const [name, json] of Object.entries(referenceFiles())) writeFileSync(join(dir, name), JSON.stringify(json, null, 2));
   });
   afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
