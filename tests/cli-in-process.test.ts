@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { boundedLines } from "../src/cli/lines.js";
+import { boundedLines, decodeLine, isBlankLine } from "../src/cli/lines.js";
 import { LIBRARY_VERSION } from "../src/version.js";
 import { FIXTURES_DIR, organizationFixtures } from "./_lib/fixtures.js";
 
@@ -163,11 +163,24 @@ describe("boundedLines", () => {
     ]);
   });
 
-  it("splits lines across stream chunks and keeps multi-byte characters whole", async () => {
-    const long = "名".repeat(40_000); // 120,000 bytes: spans two 64 KiB chunks
-    const path = file("chunks.txt", `${long}\n${long}`);
+  it("splits lines across reads and keeps multi-byte characters whole", async () => {
+    const long = "名".repeat(400_000); // 1,200,000 bytes: spans two 1 MiB reads
+    const path = file("chunks.txt", `short\n${long}\n${long}\nlast`);
     const lines = [];
-    for await (const line of boundedLines(path, 200_000)) lines.push(line.text);
-    expect(lines).toEqual([long, long]);
+    for await (const line of boundedLines(path, 2_000_000)) lines.push(line.text);
+    expect(lines).toEqual(["short", long, long, "last"]);
+    // The same line over the limit is dropped whole, across reads, and the next line is still read.
+    const counted = [];
+    for await (const line of boundedLines(path, 1_000_000)) counted.push([line.lineNo, line.tooLong]);
+    expect(counted).toEqual([[1, false], [2, true], [3, true], [4, false]]);
+  });
+
+  it("judges blank lines from their bytes as String#trim would, and decodes a line as UTF-8 without BOM or CR", () => {
+    const bytes = (text: string) => Buffer.from(text, "utf8");
+    for (const blank of ["", " ", "\t\r", " \u3000 ", "\uFEFF", "\u00A0\u2028"]) expect(isBlankLine(bytes(blank)), JSON.stringify(blank)).toBe(true);
+    for (const text of ["{}", " x", "\u3000名", "\uFEFF{"]) expect(isBlankLine(bytes(text)), JSON.stringify(text)).toBe(false);
+    expect(decodeLine(bytes("\uFEFF{\"a\":1}\r"))).toBe('{"a":1}');
+    expect(decodeLine(bytes("名\r\r"))).toBe("名\r");
+    expect(decodeLine(Uint8Array.from([0x7b, 0xff, 0x7d]))).toBe("{\uFFFD}");
   });
 });

@@ -2,7 +2,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createEvaluator, evaluateTask } from "../evaluate.js";
 import { JsonBytes, ruleSetConstants, writeResultJson } from "../result/serialize.js";
-import { recordOfTask, type FromWorker, type ToWorker, type WorkerOutcome, type WorkerSetup } from "./parallel.js";
+import { fromWire, recordOfTask, type BatchTask, type FromWorker, type ToWorker, type WorkerOutcome, type WorkerSetup } from "./parallel.js";
 
 const { ruleSet, engine } = workerData as WorkerSetup;
 const evaluator = createEvaluator(ruleSet, { engine });
@@ -12,7 +12,7 @@ const constants = ruleSetConstants(ruleSet);
 // Bytes the last chunk's results took: the next chunk's buffer starts that large, so it seldom grows.
 let lastChunkBytes = 1 << 20;
 
-async function evaluateChunk(tasks: ToWorker["tasks"]): Promise<{ outcomes: WorkerOutcome[]; bytes: ArrayBuffer }> {
+async function evaluateChunk(tasks: Array<BatchTask | null>): Promise<{ outcomes: WorkerOutcome[]; bytes: ArrayBuffer }> {
   const outcomes: WorkerOutcome[] = [];
   // One UTF-8 buffer for the chunk, each result written into it as soon as it is built; pages left unwritten cost no memory.
   const out = new JsonBytes(lastChunkBytes + (lastChunkBytes >> 2), constants);
@@ -39,7 +39,7 @@ async function evaluateChunk(tasks: ToWorker["tasks"]): Promise<{ outcomes: Work
 }
 
 parentPort!.on("message", (m: ToWorker) => {
-  evaluateChunk(m.tasks).then(
+  evaluateChunk(fromWire(m)).then(
     ({ outcomes, bytes }) => parentPort!.postMessage({ id: m.id, outcomes, bytes } satisfies FromWorker, [bytes]),
     (error: unknown) => parentPort!.postMessage({ id: m.id, fault: (error as Error).stack ?? String(error) } satisfies FromWorker),
   );

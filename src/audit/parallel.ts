@@ -4,16 +4,18 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { unwrap } from "../_lib/envelope.js";
+import { decodeLine } from "../_lib/line-text.js";
 import type { BatchError, EngineName } from "../evaluate.js";
 import type { Result } from "../result/types.js";
 import type { RuleSet } from "../rule-set/schema.js";
 
 /**
  * One record to evaluate on its date: the record itself, or the JSON text of the record or of an envelope
- * `{ asOf, record }` (its record is taken; asOf is the task's), parsed by whoever evaluates it. A text that
+ * `{ asOf, record }` (its record is taken; asOf is the task's), or that text as the raw UTF-8 bytes of an
+ * NDJSON line (decoded as the CLI's reader decodes a line), parsed by whoever evaluates it. A text that
  * is not JSON is not evaluated: its outcome is null, for the caller to report as it reads it.
  */
-export type BatchTask = { record: unknown; asOf: string } | { text: string; asOf: string };
+export type BatchTask = { record: unknown; asOf: string } | { text: string; asOf: string } | { bytes: Uint8Array; asOf: string };
 
 /**
  * The record of a task, parsing a text task; null for a text that is not JSON.
@@ -22,9 +24,9 @@ export type BatchTask = { record: unknown; asOf: string } | { text: string; asOf
  * @returns `{ record }`, or null
  */
 export function recordOfTask(task: BatchTask): { record: unknown } | null {
-  if (!("text" in task)) return task;
+  if ("record" in task) return task;
   try {
-    return { record: unwrap(JSON.parse(task.text)).record };
+    return { record: unwrap(JSON.parse("text" in task ? task.text : decodeLine(task.bytes))).record };
   } catch {
     return null;
   }
@@ -57,8 +59,14 @@ const WORKER_HEAP = { maxYoungGenerationSizeMb: 64, maxOldGenerationSizeMb: 128 
  */
 export type WorkerOutcome = { ok: true; start: number; end: number } | { ok: false; organizationId: string | null; error: BatchError } | null;
 
+/**
+ * A task as it travels to a worker: a bytes task becomes the place of its bytes in the chunk's one buffer
+ * (copied there and transferred, not cloned line by line).
+ */
+export type WireTask = Exclude<BatchTask, { bytes: Uint8Array }> | { start: number; end: number; asOf: string };
+
 /** The messages between the main thread and a batch worker. */
-export type ToWorker = { id: number; tasks: Array<BatchTask | null> };
+export type ToWorker = { id: number; tasks: Array<WireTask | null>; bytes: ArrayBuffer | null };
 export type FromWorker = { id: number; outcomes: WorkerOutcome[]; bytes: ArrayBuffer } | { id: number; fault: string };
 
 /** The data a batch worker starts with: the rule set (plain data) and the engine to build. */
@@ -112,6 +120,28 @@ async function* inThread<T>(items: AsyncIterator<T>, head: T[], task: (item: T) 
   for (let r = await items.next(); !r.done; r = await items.next()) yield await outcome(r.value);
 }
 
+/** A chunk's message: the bytes of its bytes tasks gathered into one buffer, to be transferred. */
+function toWire(id: number, tasks: Array<BatchTask | null>): ToWorker {
+  let size = 0;
+  for (const t of tasks) if (t !== null && "bytes" in t) size += t.bytes.length;
+  if (size === 0 && !tasks.some((t) => t !== null && "bytes" in t)) return { id, tasks: tasks as Array<WireTask | null>, bytes: null };
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  const wire = tasks.map((t): WireTask | null => {
+    if (t === null || !("bytes" in t)) return t;
+    bytes.set(t.bytes, at);
+    at += t.bytes.length;
+    return { start: at - t.bytes.length, end: at, asOf: t.asOf };
+  });
+  return { id, tasks: wire, bytes: bytes.buffer };
+}
+
+/** A chunk's tasks as a worker receives them: each bytes task a view of the chunk's buffer again. */
+export function fromWire(message: ToWorker): Array<BatchTask | null> {
+  const bytes = message.bytes === null ? null : new Uint8Array(message.bytes);
+  return message.tasks.map((t) => (t === null || !("start" in t) ? t : { bytes: bytes!.subarray(t.start, t.end), asOf: t.asOf }));
+}
+
 class WorkerPool {
   private readonly workers: Worker[];
   private readonly waiting = new Map<number, { resolve(o: { outcomes: WorkerOutcome[]; bytes: Uint8Array }): void; reject(e: Error): void }>();
@@ -150,7 +180,8 @@ class WorkerPool {
   send(id: number, tasks: Array<BatchTask | null>): Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }> {
     if (this.failure) return Promise.reject(this.failure);
     const done = new Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    this.workers[id % this.workers.length]!.postMessage({ id, tasks } satisfies ToWorker);
+    const message = toWire(id, tasks);
+    this.workers[id % this.workers.length]!.postMessage(message, message.bytes ? [message.bytes] : []);
     return done;
   }
 

@@ -4,7 +4,8 @@ import { compareStrings } from "../_lib/canonical.js";
 import { InputError } from "./input-error.js";
 import type { RecordIssue } from "../errors.js";
 import { csvFolderReader, xlsxReader } from "./readers/spreadsheet.js";
-import { boundedLines } from "./lines.js";
+import { decodeLine, isBlankLine } from "../_lib/line-text.js";
+import { boundedLineBatches } from "./lines.js";
 import { unwrap } from "../_lib/envelope.js";
 
 /** One input row: where it came from, its raw record, and its own asOf when it came in an envelope. */
@@ -20,10 +21,11 @@ export interface InputRow {
   /** The problems behind `readError`, each naming its place (a spreadsheet cell: sheet, row, column). */
   readIssues?: RecordIssue[];
   /**
-   * The row's JSON text, when it is one line of NDJSON: `record`, `asOf` and `readError` are parsed from it
-   * on first use, so that a consumer that forwards the row (to a worker) can send the text unparsed.
+   * The row's raw UTF-8 bytes, when it is one line of NDJSON: `record`, `asOf` and `readError` are decoded
+   * and parsed from them on first use, so that a consumer that forwards the row (to a worker) sends the
+   * bytes as they are, neither decoded nor parsed on this thread.
    */
-  text?: string;
+  bytes?: Uint8Array;
 }
 
 /** A kind of input the CLI reads: a file extension or a folder layout. */
@@ -76,24 +78,26 @@ const ndjsonReader: InputReader = {
   async *read(path, start) {
     const name = basename(path);
     let index = start;
-    for await (const { lineNo, text: line, tooLong } of boundedLines(path, MAX_LINE_BYTES)) {
-      if (tooLong) {
-        yield { index: index++, source: `${name}:${lineNo}`, record: null, asOf: null, readError: `line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes` };
-        continue;
+    for await (const batch of boundedLineBatches(path, MAX_LINE_BYTES)) {
+      for (const { lineNo, bytes } of batch) {
+        if (bytes === null) {
+          yield { index: index++, source: `${name}:${lineNo}`, record: null, asOf: null, readError: `line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes` };
+          continue;
+        }
+        if (isBlankLine(bytes)) continue;
+        yield lineRow(index++, name, bytes, lineNo);
       }
-      if (line.trim() === "") continue;
-      yield lineRow(index++, `${name}:${lineNo}`, line, lineNo);
     }
   },
 };
 
-/** The row of one NDJSON line, parsed when first read. */
-function lineRow(index: number, source: string, line: string, lineNo: number): InputRow {
+/** The row of one NDJSON line, decoded and parsed when first read (a row forwarded to a worker never is here). */
+function lineRow(index: number, name: string, bytes: Uint8Array, lineNo: number): InputRow {
   let read: Pick<InputRow, "record" | "asOf" | "readError"> | undefined;
   const parsed = () => {
     if (read) return read;
     try {
-      read = { ...unwrap(JSON.parse(line)), readError: null };
+      read = { ...unwrap(JSON.parse(decodeLine(bytes))), readError: null };
     } catch (error) {
       read = { record: null, asOf: null, readError: `line ${lineNo} is not JSON: ${(error as Error).message}` };
     }
@@ -101,8 +105,10 @@ function lineRow(index: number, source: string, line: string, lineNo: number): I
   };
   return {
     index,
-    source,
-    text: line,
+    get source() {
+      return `${name}:${lineNo}`;
+    },
+    bytes,
     get record() {
       return parsed().record;
     },

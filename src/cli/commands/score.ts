@@ -79,9 +79,9 @@ export const scoreCommand: Command = {
       error: { code, message, issues },
     });
     // A row that cannot be read or has no asOf is refused here, in its place; the others are evaluated.
-    // With --as-of, an NDJSON line goes out as text: the worker parses it, this thread need not.
+    // With --as-of, an NDJSON line goes out as its bytes: the worker decodes and parses it, this thread need not.
     const taskOf = (row: Row): BatchTask | null => {
-      if (asOf !== null && row.text !== undefined) return { text: row.text, asOf };
+      if (asOf !== null && row.bytes !== undefined) return { bytes: row.bytes, asOf };
       const rowAsOf = asOf ?? row.asOf;
       return row.readError !== null || rowAsOf === null ? null : { record: row.record, asOf: rowAsOf };
     };
