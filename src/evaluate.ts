@@ -1,4 +1,6 @@
-import { canonicalJson, compareStrings, sha256 } from "./_lib/canonical.js";
+import { sha256 } from "./_lib/canonical.js";
+import { JsonBytes } from "./_lib/json-bytes.js";
+import { writeCanonicalRecord } from "./record/canonical.js";
 import { isIsoDate } from "./_lib/dates.js";
 import { evaluateInOrder, recordOfTask, type TaskOutcome } from "./audit/parallel.js";
 import { createCompiledEvaluator, type SyncConditionEvaluator } from "./engine/compiled-engine.js";
@@ -86,47 +88,23 @@ export interface SyncEvaluator extends Evaluator {
  * digestOf(record, "2023-05-31", referenceRuleSet); // "sha256:3f…"
  */
 export function digestOf(record: OrganizationRecord, asOf: string, ruleSet: RuleSet): string {
-  // canonicalJson({ record: <arrays sorted>, asOf, ruleSet, library }) written out in one pass: each entry
-  // is serialized once and the entries sorted by that text, which is what sorting them canonically does.
-  const fields = record as unknown as Record<string, unknown>;
-  let recordJson = "{";
-  for (const k of sortedKeysOf(fields)) {
-    const v = fields[k];
-    if (v === undefined) continue;
-    let json: string;
-    if (!Array.isArray(v)) json = canonicalJson(v);
-    else if (v.length === 0) json = "[]";
-    else if (v.length === 1) json = `[${canonicalJson(v[0])}]`;
-    else {
-      const entries: string[] = new Array(v.length);
-      for (let i = 0; i < v.length; i++) entries[i] = canonicalJson(v[i]);
-      json = `[${entries.sort(compareStrings).join(",")}]`;
-    }
-    recordJson += `${recordJson.length > 1 ? "," : ""}${quotedKey(k)}:${json}`;
-  }
-  recordJson += "}";
-  return sha256(`{"asOf":${JSON.stringify(asOf)},"library":${JSON.stringify(LIBRARY_VERSION)},"record":${recordJson},"ruleSet":${JSON.stringify(ruleSet.digest)}}`);
+  // canonicalJson({ asOf, library, record: <arrays sorted>, ruleSet }) written as UTF-8 in one pass, the
+  // record by the plan its schema gives (src/record/canonical.ts), and hashed as bytes.
+  const w = digestBytes;
+  w.at = 0;
+  w.ascii('{"asOf":');
+  w.string(asOf);
+  w.ascii(',"library":');
+  w.string(LIBRARY_VERSION);
+  w.ascii(',"record":');
+  writeCanonicalRecord(w, record);
+  w.ascii(',"ruleSet":');
+  w.string(ruleSet.digest);
+  w.ascii("}");
+  return sha256(w.bytes.subarray(0, w.at));
 }
-
-// Validated records have their fields in one order: the sorted keys and quoted names of the last order seen are kept.
-let lastKeys: string[] = [];
-let lastSorted: string[] = [];
-function sortedKeysOf(fields: Record<string, unknown>): string[] {
-  const keys = Object.keys(fields);
-  if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return lastSorted;
-  lastKeys = keys;
-  lastSorted = [...keys].sort();
-  return lastSorted;
-}
-const quotedKeys = new Map<string, string>();
-function quotedKey(key: string): string {
-  let quoted = quotedKeys.get(key);
-  if (quoted === undefined) {
-    quoted = JSON.stringify(key);
-    if (quotedKeys.size < 1_000) quotedKeys.set(key, quoted);
-  }
-  return quoted;
-}
+// Reused by every digest of this thread: digestOf returns before anything else writes it.
+const digestBytes = new JsonBytes(1 << 14);
 
 /** The complete Result from the assembled stages: the record's fields, scoring, outcome, reasons, next level and digest. */
 export function resultOf(ruleSet: RuleSet, record: OrganizationRecord, asOf: string, scoring: Scoring, outcome: ReturnType<typeof assembleOutcome>): Result {

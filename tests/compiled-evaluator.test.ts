@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, compareStrings, sha256 } from "../src/_lib/canonical.js";
 import { generatePopulation } from "../src/audit/generate.js";
 import { digestOf } from "../src/evaluate.js";
+import { canonicalRecordJson } from "../src/record/canonical.js";
+import { recordCaseArb } from "./_lib/arbitraries.js";
 import { createEvaluator, evaluate, LIBRARY_VERSION, parseOrganizationRecord, referenceRuleSet, RuleSetError, type RuleSet } from "../src/index.js";
 import type { Condition, Rule } from "../src/rule-set/schema.js";
 import { DIFFERENTIAL_AS_OF } from "./_lib/differential.js";
@@ -129,14 +131,40 @@ describe("the speed-ups keep the output", () => {
     Object.fromEntries(
       Object.entries(record).map(([k, v]) => [k, Array.isArray(v) ? [...v].sort((a, b) => compareStrings(canonicalJson(a), canonicalJson(b))) : v]),
     );
+  const plainDigest = (record: object, asOf: string) =>
+    sha256(canonicalJson({ record: canonicalRecord(record as never), asOf, ruleSet: referenceRuleSet.digest, library: LIBRARY_VERSION }));
   it("digests a record as sha256 of the canonical JSON of { record with sorted arrays, asOf, rule set, library }", () => {
     for (const [i, asOf] of ["2023-05-31", "2024-02-29"].entries()) {
-      for (const raw of generatePopulation({ count: 50, seed: 77 + i, asOf })) {
+      for (const raw of generatePopulation({ count: 200, seed: 77 + i, asOf })) {
         const record = parseOrganizationRecord(raw, { asOf });
-        const expected = sha256(canonicalJson({ record: canonicalRecord(record as never), asOf, ruleSet: referenceRuleSet.digest, library: LIBRARY_VERSION }));
-        expect(digestOf(record, asOf, referenceRuleSet)).toBe(expected);
+        expect(canonicalRecordJson(record)).toBe(canonicalJson(canonicalRecord(record as never)));
+        expect(digestOf(record, asOf, referenceRuleSet)).toBe(plainDigest(record, asOf));
       }
     }
+    for (const f of organizationFixtures()) {
+      const record = parseOrganizationRecord(f.record, { asOf: f.asOf });
+      expect(digestOf(record, f.asOf, referenceRuleSet), f.file).toBe(plainDigest(record, f.asOf));
+    }
+  });
+  it("writes the canonical record as the plain definition for arbitrary valid records, names with any characters included", () => {
+    fc.assert(
+      fc.property(recordCaseArb, fc.string({ unit: "binary", minLength: 1, maxLength: 40 }), ({ asOf, record: data }, name) => {
+        const record = parseOrganizationRecord({ ...data, name }, { asOf });
+        expect(canonicalRecordJson(record)).toBe(canonicalJson(canonicalRecord(record as never)));
+        expect(digestOf(record, asOf, referenceRuleSet)).toBe(plainDigest(record, asOf));
+      }),
+      { numRuns: 300, seed: 4242 },
+    );
+  });
+  it("sorts entries by UTF-16 code unit even where UTF-8 byte order differs, and writes unexpected values as canonicalJson does", () => {
+    // Not a validated record: entries holding text beyond ASCII, an extra object, a number that is not finite.
+    const record = {
+      activities: [{ on: "\u{1F600}", kind: "x" }, { on: "\uFFFF", kind: "x" }, { on: "é", kind: "x" }],
+      honours: [{ on: "2023-01-01", kind: { b: 1, a: [2, NaN] } }, { on: "2022-01-01", kind: "z" }],
+      name: "名\u0001\"",
+      satisfactionPercent: Infinity,
+    };
+    expect(canonicalRecordJson(record as never)).toBe(canonicalJson(canonicalRecord(record)));
   });
   it("writes canonical JSON with sorted keys, no undefined members, and arrays in their order", () => {
     const value = { b: [3, { z: 1, a: undefined, m: [null, "x"] }], a: "é\"", c: undefined, "": true, d: [undefined] };

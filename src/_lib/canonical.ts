@@ -42,7 +42,7 @@ function sortKeys(keys: string[]): void {
 }
 
 /** JSON.stringify's text of a primitive ("null" for undefined, a function or a symbol), the common cases without a call into it. */
-function primitiveJson(value: unknown): string {
+export function primitiveJson(value: unknown): string {
   if (typeof value === "string") {
     // Printable ASCII but `"` and `\` needs no escaping; anything else is left to JSON.stringify.
     for (let i = 0; i < value.length; i++) {
@@ -70,12 +70,12 @@ function quotedKey(key: string): string {
   return quoted;
 }
 
-/** `sha256:` followed by the hex SHA-256 of a string's UTF-8 bytes. */
-export function sha256(text: string): string {
-  return `sha256:${oneShotHash ? oneShotHash("sha256", text, "hex") : createHash("sha256").update(text, "utf8").digest("hex")}`;
+/** `sha256:` followed by the hex SHA-256 of a string's UTF-8 bytes, or of bytes. */
+export function sha256(data: string | Uint8Array): string {
+  return `sha256:${oneShotHash ? oneShotHash("sha256", data, "hex") : typeof data === "string" ? createHash("sha256").update(data, "utf8").digest("hex") : createHash("sha256").update(data).digest("hex")}`;
 }
 // crypto.hash (Node 20.12+) hashes a string in one call, without a Hash object per digest.
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash;
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: "hex") => string }).hash;
 
 /** Compares two strings by code unit, independent of locale. */
 export function compareStrings(a: string, b: string): number {

@@ -13,6 +13,7 @@ import type {
   Result,
   VetoResult,
 } from "./types.js";
+import { JsonBytes } from "../_lib/json-bytes.js";
 
 /**
  * Thrown by the fast path on any value it does not expect where it is (a missing field, a number that
@@ -26,93 +27,7 @@ function unexpected(): never {
 
 const utf8 = (text: string): Uint8Array => Buffer.from(text, "utf8");
 
-/**
- * Where a result's UTF-8 JSON is written: a buffer that grows as needed. Writing bytes straight into it
- * spares the hundreds of short strings (and their joining) that building the text would cost.
- */
-export class JsonBytes {
-  /** The buffer written so far; replaced by a larger one when it runs out. */
-  bytes: Buffer;
-  /** Bytes written. */
-  at = 0;
-
-  /** The rule set's encoded objects, when results of one rule set are written. */
-  readonly constants: RuleSetConstants | null;
-
-  constructor(capacity: number, constants: RuleSetConstants | null = null) {
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(capacity, 1024));
-    this.constants = constants;
-  }
-
-  /** Makes room for n more bytes. */
-  room(n: number): void {
-    if (this.at + n <= this.bytes.length) return;
-    const larger = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.at + n));
-    this.bytes.copy(larger, 0, 0, this.at);
-    this.bytes = larger;
-  }
-
-  raw(b: Uint8Array): void {
-    const n = b.length;
-    this.room(n);
-    const out = this.bytes;
-    let at = this.at;
-    // A loop beats TypedArray#set on the short pieces that make up most of a result.
-    if (n < 48) for (let i = 0; i < n; i++) out[at++] = b[i]!;
-    else {
-      out.set(b, at);
-      at += n;
-    }
-    this.at = at;
-  }
-
-  /** A text known to be ASCII (digits, the literals). */
-  ascii(s: string): void {
-    const n = s.length;
-    this.room(n);
-    const out = this.bytes;
-    let at = this.at;
-    for (let i = 0; i < n; i++) out[at++] = s.charCodeAt(i);
-    this.at = at;
-  }
-
-  /** Any text, encoded as UTF-8 (JSON text never holds a lone surrogate: JSON.stringify escapes them). */
-  text(s: string): void {
-    const n = s.length;
-    this.room(n * 3);
-    const out = this.bytes;
-    let at = this.at;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) {
-        this.at = at + out.write(s.slice(i), at, "utf8");
-        return;
-      }
-      out[at++] = c;
-    }
-    this.at = at;
-  }
-
-  /** A string as a JSON string literal, escaped exactly as JSON.stringify escapes it. */
-  string(s: string): void {
-    const n = s.length;
-    this.room(n + 2);
-    const out = this.bytes;
-    let at = this.at;
-    out[at++] = 0x22;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      // Printable ASCII but `"` and `\` is written as is; anything else is left to JSON.stringify.
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
-        this.text(JSON.stringify(s));
-        return;
-      }
-      out[at++] = c;
-    }
-    out[at++] = 0x22;
-    this.at = at;
-  }
-}
+export { JsonBytes };
 
 function str(w: JsonBytes, v: unknown): void {
   if (typeof v !== "string") unexpected();
