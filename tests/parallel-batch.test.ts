@@ -104,6 +104,20 @@ describe("score on worker threads (CLI)", () => {
     expect(readFileSync(out, "utf8")).toBe(aloneNdjson);
   });
 
+  it("writes the same bytes over many chunks, when the workers write into buffers handed back to them", () => {
+    // 3,000 lines: about a dozen chunks per worker, so each worker writes again into buffers it sent before.
+    const lines = mixedBatch(3000).map((r) => JSON.stringify(r));
+    lines.splice(1500, 0, "", "{ broken");
+    const path = join(dir, "many.ndjson");
+    writeFileSync(path, `${lines.join("\r\n")}\r\n`);
+    const run = (workers: string) => spawnSync(process.execPath, [CLI, "score", path, "--as-of", asOf, "--format", "ndjson", "--workers", workers], { encoding: "utf8", maxBuffer: 1 << 30 });
+    const alone = run("0");
+    const parallel = run("2");
+    expect(parallel.status, parallel.stderr).toBe(1);
+    expect(parallel.stdout === alone.stdout).toBe(true);
+    expect(parallel.stderr.startsWith("read 3001, scored 2997, refused 4")).toBe(true);
+  });
+
   it("refuses an unknown engine or a bad worker count with exit code 2", () => {
     const engine = score("--engine", "fast");
     expect(engine.status).toBe(2);

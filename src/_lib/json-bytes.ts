@@ -13,8 +13,13 @@ export class JsonBytes {
   /** The rule set's encoded objects, when results of one rule set are written (src/result/serialize.ts). */
   readonly constants: RuleSetConstants | null;
 
-  constructor(capacity: number, constants: RuleSetConstants | null = null) {
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(capacity, 1024));
+  /**
+   * @param capacity - bytes to start with (it grows as needed)
+   * @param constants - the rule set's encoded objects, for results
+   * @param reuse - a buffer to write into instead of a new one
+   */
+  constructor(capacity: number, constants: RuleSetConstants | null = null, reuse: Buffer | null = null) {
+    this.bytes = reuse ?? Buffer.allocUnsafeSlow(Math.max(capacity, 1024));
     this.constants = constants;
   }
 

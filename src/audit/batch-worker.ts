@@ -14,8 +14,11 @@ let lastChunkBytes = 1 << 20;
 
 async function evaluateChunk(tasks: Array<BatchTask | null>): Promise<{ outcomes: WorkerOutcome[]; bytes: ArrayBuffer }> {
   const outcomes: WorkerOutcome[] = [];
-  // One UTF-8 buffer for the chunk, each result written into it as soon as it is built; pages left unwritten cost no memory.
-  const out = new JsonBytes(lastChunkBytes + (lastChunkBytes >> 2), constants);
+  // One UTF-8 buffer for the chunk, each result written into it as soon as it is built: a buffer handed back
+  // by the main thread when one is large enough, else a new one.
+  const size = lastChunkBytes + (lastChunkBytes >> 2);
+  const reuse = free.findIndex((b) => b.byteLength >= size);
+  const out = new JsonBytes(size, constants, reuse >= 0 ? Buffer.from(free.splice(reuse, 1)[0]!) : null);
   for (const t of tasks) {
     if (t === null) {
       outcomes.push(null);
@@ -38,7 +41,11 @@ async function evaluateChunk(tasks: Array<BatchTask | null>): Promise<{ outcomes
   return { outcomes, bytes: out.bytes.buffer as ArrayBuffer };
 }
 
+// Result buffers handed back by the main thread, to write the next chunks into.
+const free: ArrayBuffer[] = [];
+
 parentPort!.on("message", (m: ToWorker) => {
+  for (const b of m.recycled) if (free.length < 4) free.push(b);
   evaluateChunk(fromWire(m)).then(
     ({ outcomes, bytes }) => parentPort!.postMessage({ id: m.id, outcomes, bytes } satisfies FromWorker, [bytes]),
     (error: unknown) => parentPort!.postMessage({ id: m.id, fault: (error as Error).stack ?? String(error) } satisfies FromWorker),

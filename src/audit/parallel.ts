@@ -65,8 +65,12 @@ export type WorkerOutcome = { ok: true; start: number; end: number } | { ok: fal
  */
 export type WireTask = Exclude<BatchTask, { bytes: Uint8Array }> | { start: number; end: number; asOf: string };
 
-/** The messages between the main thread and a batch worker. */
-export type ToWorker = { id: number; tasks: Array<WireTask | null>; bytes: ArrayBuffer | null };
+/**
+ * The messages between the main thread and a batch worker. `recycled` hands back result buffers of earlier
+ * chunks, once their rows have been handed out, for the worker to write into again (transferred both ways, so
+ * neither thread allocates a fresh megabyte per chunk).
+ */
+export type ToWorker = { id: number; tasks: Array<WireTask | null>; bytes: ArrayBuffer | null; recycled: ArrayBuffer[] };
 export type FromWorker = { id: number; outcomes: WorkerOutcome[]; bytes: ArrayBuffer } | { id: number; fault: string };
 
 /** The data a batch worker starts with: the rule set (plain data) and the engine to build. */
@@ -76,16 +80,18 @@ export interface WorkerSetup {
 }
 
 /** A result received as JSON from a worker, parsed only if someone reads it (text outputs write the JSON as is). */
-function serializedOutcome(json: Uint8Array): Extract<TaskOutcome, { ok: true }> {
-  let result: Result | undefined;
-  return {
-    ok: true,
-    json,
-    get result() {
-      return (result ??= JSON.parse(Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8")) as Result);
-    },
-  };
+class SerializedOutcome {
+  readonly ok = true;
+  private parsed: Result | undefined;
+
+  constructor(readonly json: Uint8Array) {}
+
+  get result(): Result {
+    const json = this.json;
+    return (this.parsed ??= JSON.parse(Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString("utf8")) as Result);
+  }
 }
+const serializedOutcome = (json: Uint8Array): Extract<TaskOutcome, { ok: true }> => new SerializedOutcome(json);
 
 /**
  * The built worker script: beside this module once built (dist/), else this package's dist/ when run
@@ -121,10 +127,16 @@ async function* inThread<T>(items: AsyncIterator<T>, head: T[], task: (item: T) 
 }
 
 /** A chunk's message: the bytes of its bytes tasks gathered into one buffer, to be transferred. */
-function toWire(id: number, tasks: Array<BatchTask | null>): ToWorker {
+function toWire(id: number, tasks: Array<BatchTask | null>, recycled: ArrayBuffer[]): ToWorker {
   let size = 0;
-  for (const t of tasks) if (t !== null && "bytes" in t) size += t.bytes.length;
-  if (size === 0 && !tasks.some((t) => t !== null && "bytes" in t)) return { id, tasks: tasks as Array<WireTask | null>, bytes: null };
+  let any = false;
+  for (const t of tasks) {
+    if (t !== null && "bytes" in t) {
+      size += t.bytes.length;
+      any = true;
+    }
+  }
+  if (!any) return { id, tasks: tasks as Array<WireTask | null>, bytes: null, recycled };
   const bytes = new Uint8Array(size);
   let at = 0;
   const wire = tasks.map((t): WireTask | null => {
@@ -133,7 +145,7 @@ function toWire(id: number, tasks: Array<BatchTask | null>): ToWorker {
     at += t.bytes.length;
     return { start: at - t.bytes.length, end: at, asOf: t.asOf };
   });
-  return { id, tasks: wire, bytes: bytes.buffer };
+  return { id, tasks: wire, bytes: bytes.buffer, recycled };
 }
 
 /** A chunk's tasks as a worker receives them: each bytes task a view of the chunk's buffer again. */
@@ -146,8 +158,11 @@ class WorkerPool {
   private readonly workers: Worker[];
   private readonly waiting = new Map<number, { resolve(o: { outcomes: WorkerOutcome[]; bytes: Uint8Array }): void; reject(e: Error): void }>();
   private failure: Error | null = null;
+  /** Per worker, buffers to hand back with its next chunk. */
+  private readonly returns: ArrayBuffer[][];
 
   constructor(script: URL, count: number, setup: WorkerSetup) {
+    this.returns = Array.from({ length: count }, () => []);
     this.workers = Array.from({ length: count }, () => {
       const worker = new Worker(script, { workerData: setup, resourceLimits: WORKER_HEAP });
       worker.on("message", (m: FromWorker) => {
@@ -180,9 +195,16 @@ class WorkerPool {
   send(id: number, tasks: Array<BatchTask | null>): Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }> {
     if (this.failure) return Promise.reject(this.failure);
     const done = new Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    const message = toWire(id, tasks);
-    this.workers[id % this.workers.length]!.postMessage(message, message.bytes ? [message.bytes] : []);
+    const to = id % this.workers.length;
+    const message = toWire(id, tasks, this.returns[to]!.splice(0));
+    this.workers[to]!.postMessage(message, message.bytes ? [message.bytes, ...message.recycled] : message.recycled);
     return done;
+  }
+
+  /** Hands a chunk's result buffer back to the worker that wrote it, with its next chunk. */
+  recycle(id: number, buffer: ArrayBuffer): void {
+    const returns = this.returns[id % this.workers.length]!;
+    if (returns.length < 2) returns.push(buffer);
   }
 
   async close(): Promise<void> {
@@ -198,7 +220,7 @@ async function* inWorkers<T>(
   pool: WorkerPool,
   inFlightLimit: number,
 ): AsyncGenerator<[T, TaskOutcome | null]> {
-  const chunks: Array<{ items: T[]; outcomes: Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }> }> = [];
+  const chunks: Array<{ id: number; items: T[]; outcomes: Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }> }> = [];
   let sent = 0;
   let exhausted = false;
   let fromHead = 0;
@@ -215,9 +237,10 @@ async function* inWorkers<T>(
         chunk.push(r.value);
       }
       if (chunk.length === 0) break;
-      const outcomes = pool.send(sent++, chunk.map(task));
+      const id = sent++;
+      const outcomes = pool.send(id, chunk.map(task));
       outcomes.catch(() => {}); // observed when its turn comes; avoids an unhandled rejection meanwhile
-      chunks.push({ items: chunk, outcomes });
+      chunks.push({ id, items: chunk, outcomes });
     }
   };
   await fill();
@@ -230,12 +253,16 @@ async function* inWorkers<T>(
       const o = outcomes[i]!;
       yield [chunk.items[i]!, o === null ? null : o.ok ? serializedOutcome(bytes.subarray(o.start, o.end)) : o];
     }
+    // Every row of the chunk has been handed out and written: its buffer goes back to its worker.
+    pool.recycle(chunk.id, bytes.buffer as ArrayBuffer);
   }
 }
 
 /**
  * Evaluates a stream of items in input order, spreading large streams over worker threads. Memory stays
- * bounded: at most a few chunks per worker are read ahead of the rows handed out.
+ * bounded: at most a few chunks per worker are read ahead of the rows handed out. A result from a worker
+ * comes as `json`, a view of its chunk's buffer, and a `result` parsed from it when read: both must be used
+ * before the next item is requested, when the buffer may go back to the worker (the view is then empty).
  *
  * @param items - anything to evaluate, sync or async iterable
  * @param task - the record and asOf of an item, or null for an item that is not to be evaluated (it comes back with a null outcome)

@@ -85,40 +85,51 @@ const ndjsonReader: InputReader = {
           continue;
         }
         if (isBlankLine(bytes)) continue;
-        yield lineRow(index++, name, bytes, lineNo);
+        yield new LineRow(index++, name, bytes, lineNo);
       }
     }
   },
 };
 
-/** The row of one NDJSON line, decoded and parsed when first read (a row forwarded to a worker never is here). */
-function lineRow(index: number, name: string, bytes: Uint8Array, lineNo: number): InputRow {
-  let read: Pick<InputRow, "record" | "asOf" | "readError"> | undefined;
-  const parsed = () => {
-    if (read) return read;
+/**
+ * The row of one NDJSON line, decoded and parsed when first read (a row forwarded to a worker never is here).
+ * A class, so that its getters are shared rather than made for each of a million rows.
+ */
+class LineRow implements InputRow {
+  private read: Pick<InputRow, "record" | "asOf" | "readError"> | undefined;
+
+  constructor(
+    readonly index: number,
+    private readonly name: string,
+    readonly bytes: Uint8Array,
+    private readonly lineNo: number,
+  ) {}
+
+  private parsed(): Pick<InputRow, "record" | "asOf" | "readError"> {
+    if (this.read) return this.read;
     try {
-      read = { ...unwrap(JSON.parse(decodeLine(bytes))), readError: null };
+      this.read = { ...unwrap(JSON.parse(decodeLine(this.bytes))), readError: null };
     } catch (error) {
-      read = { record: null, asOf: null, readError: `line ${lineNo} is not JSON: ${(error as Error).message}` };
+      this.read = { record: null, asOf: null, readError: `line ${this.lineNo} is not JSON: ${(error as Error).message}` };
     }
-    return read;
-  };
-  return {
-    index,
-    get source() {
-      return `${name}:${lineNo}`;
-    },
-    bytes,
-    get record() {
-      return parsed().record;
-    },
-    get asOf() {
-      return parsed().asOf;
-    },
-    get readError() {
-      return parsed().readError;
-    },
-  };
+    return this.read;
+  }
+
+  get source(): string {
+    return `${this.name}:${this.lineNo}`;
+  }
+
+  get record(): unknown {
+    return this.parsed().record;
+  }
+
+  get asOf(): string | null {
+    return this.parsed().asOf;
+  }
+
+  get readError(): string | null {
+    return this.parsed().readError;
+  }
 }
 
 /** The readers tried in order; the first that accepts a path reads it. */

@@ -17,7 +17,8 @@ export interface TextSink {
 
 /** Writes rows one at a time, so a run of any size holds one row at a time. */
 export interface RowWriter {
-  write(row: OutputRow): Promise<void>;
+  /** A promise when the caller must wait (the output is full), else nothing: no promise per row. */
+  write(row: OutputRow): void | Promise<void>;
   end(): Promise<void>;
 }
 
@@ -54,13 +55,15 @@ const json: OutputFormat = {
   },
 };
 
+const NEWLINE = new Uint8Array([0x0a]);
+
 const ndjson: OutputFormat = {
   name: "ndjson",
   create(sink) {
     return {
-      async write(row) {
-        await sink.write(rowJson(row));
-        await sink.write("\n");
+      write(row) {
+        const wait = sink.write(rowJson(row));
+        return wait ? wait.then(() => sink.write(NEWLINE)) : sink.write(NEWLINE);
       },
       end: async () => {},
     };

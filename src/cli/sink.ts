@@ -12,27 +12,30 @@ const WRITE_BYTES = 1 << 20;
 export function openSink(outPath: string | null): { sink: TextSink; close(): Promise<void> } {
   // A file stream that takes a few buffers before it asks the writer to wait.
   const stream: NodeJS.WritableStream | WriteStream = outPath ? createWriteStream(outPath, { highWaterMark: 4 * WRITE_BYTES }) : process.stdout;
-  let buffer = Buffer.allocUnsafe(WRITE_BYTES);
+  // Buffers the stream has finished writing, reused: a fresh megabyte per write would be memory for the
+  // garbage collector to account for, and new pages for the system to hand out, a thousand times a gigabyte.
+  const free: Buffer[] = [];
+  let buffer: Buffer = Buffer.allocUnsafe(WRITE_BYTES);
   let used = 0;
-  const send = async (data: Uint8Array | string) => {
-    if (!stream.write(data)) await once(stream, "drain");
+  const send = async (data: Uint8Array | string, done?: () => void) => {
+    if (!stream.write(data, done)) await once(stream, "drain");
   };
   const flush = async () => {
     if (used === 0) return;
-    const full = buffer.subarray(0, used);
-    buffer = Buffer.allocUnsafe(WRITE_BYTES);
+    const full = buffer;
+    const n = used;
+    buffer = free.pop() ?? Buffer.allocUnsafe(WRITE_BYTES);
     used = 0;
-    await send(full);
+    await send(full.subarray(0, n), () => {
+      if (free.length < 8) free.push(full);
+    });
   };
   return {
     sink: {
-      async write(data) {
+      write(data) {
         // UTF-8 takes at most 3 bytes per UTF-16 unit.
         const most = typeof data === "string" ? data.length * 3 : data.length;
-        if (most > WRITE_BYTES - used) {
-          await flush();
-          if (most > WRITE_BYTES) return send(data);
-        }
+        if (most > WRITE_BYTES - used) return writeLarge(data, most);
         if (typeof data === "string") used += buffer.write(data, used, "utf8");
         else {
           buffer.set(data, used);
@@ -48,4 +51,15 @@ export function openSink(outPath: string | null): { sink: TextSink; close(): Pro
       }
     },
   };
+
+  async function writeLarge(data: Uint8Array | string, most: number): Promise<void> {
+    await flush();
+    // Bytes are copied: the caller may reuse its buffer as soon as this returns.
+    if (most > WRITE_BYTES) return send(typeof data === "string" ? data : Buffer.from(data));
+    if (typeof data === "string") used += buffer.write(data, used, "utf8");
+    else {
+      buffer.set(data, used);
+      used += data.length;
+    }
+  }
 }

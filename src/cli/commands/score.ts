@@ -3,6 +3,7 @@ import { isIsoDate } from "../../_lib/dates.js";
 import { evaluateInOrder, PARALLEL_THRESHOLD, recordOfTask, type BatchTask, type TaskOutcome } from "../../audit/parallel.js";
 import { createEvaluator, evaluateTask, type EngineName } from "../../evaluate.js";
 import type { InvalidRecordError } from "../../errors.js";
+import type { Result } from "../../result/types.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
 import { UsageError, type Command } from "../command.js";
@@ -14,6 +15,29 @@ import { createProgress, runSummary } from "../progress.js";
 function readableId(record: unknown): string | null {
   const id = record !== null && typeof record === "object" ? (record as { id?: unknown }).id : undefined;
   return typeof id === "string" ? id.slice(0, 64) : null;
+}
+
+/** The output row of a result a worker serialized: its text as is, its source and result read only if the format reads them. */
+class SerializedRow {
+  readonly ok = true;
+  readonly index: number;
+  readonly json: Uint8Array;
+
+  constructor(
+    private readonly row: { index: number; source: string },
+    private readonly outcome: TaskOutcome & { ok: true },
+  ) {
+    this.index = row.index;
+    this.json = outcome.json!;
+  }
+
+  get source(): string {
+    return this.row.source;
+  }
+
+  get result(): Result {
+    return this.outcome.result;
+  }
 }
 
 export const scoreCommand: Command = {
@@ -92,25 +116,30 @@ export const scoreCommand: Command = {
           : refuse(row, "missing_as_of", "this entry has no asOf of its own and no --as-of was given");
       }
       if (!outcome.ok) return { ok: false, index: row.index, source: row.source, organizationId: outcome.organizationId, error: outcome.error };
-      const { index, source } = row;
       // The result stays unparsed unless the format reads it (json and ndjson write the worker's text).
-      return outcome.json === undefined
-        ? { ok: true, index, source, result: outcome.result }
-        : { ok: true, index, source, json: outcome.json, get result() { return outcome.result; } };
+      return outcome.json === undefined ? { ok: true, index: row.index, source: row.source, result: outcome.result } : new SerializedRow(row, outcome);
     };
-    const all = async function* () {
-      if (first.done) return;
-      yield first.value;
-      yield* rows;
+    // The rows again from the first, read above: an iterator rather than a generator, one step less per row.
+    let pending: IteratorResult<Row> | null = first;
+    const all: AsyncIterable<Row> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => {
+          if (pending === null) return rows.next();
+          const r = pending;
+          pending = null;
+          return r;
+        },
+      }),
     };
     const local = (t: BatchTask) => {
       const input = recordOfTask(t);
       return input === null ? null : evaluateTask(evaluator, input.record, t.asOf);
     };
-    for await (const [row, outcome] of evaluateInOrder(all(), taskOf, { ruleSet, engine, workers, local })) {
+    for await (const [row, outcome] of evaluateInOrder(all, taskOf, { ruleSet, engine, workers, local })) {
       const out = outputOf(row, outcome);
       progress.tick(!out.ok);
-      await writer.write(out);
+      const wait = writer.write(out);
+      if (wait) await wait;
     }
     progress.done();
     await writer.end();
