@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { isIsoDate } from "../_lib/dates.js";
 import { InvalidRecordError, type RecordIssue } from "../errors.js";
+import { fastParseRecord } from "./fast-parse.js";
 import { ABNORMAL_CAUSES, DISHONEST_CAUSES, organizationRecordSchema, RECORD_LIMITS, type OrganizationRecord } from "./schema.js";
 
 /** The outcome of `safeParseOrganizationRecord`, in the manner of zod's `safeParse`. */
@@ -249,6 +250,9 @@ function oversizedFields(input: unknown): RecordIssue[] {
 }
 
 function validate(input: unknown, asOf: string | undefined): ParseResult {
+  // A plainly valid record is built in one pass (src/record/fast-parse.ts); any other takes the full validation.
+  const fast = fastParseRecord(input, asOf);
+  if (fast !== null) return { success: true, data: fast };
   const oversized = oversizedFields(input);
   if (oversized.length > 0) return { success: false, error: new InvalidRecordError(oversized, input) };
   const parsed = organizationRecordSchema.safeParse(input, { reportInput: true });
