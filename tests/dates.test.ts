@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { firstDayOutside, isAtLeastAgo, isIsoDate, isWithin, minusSpan, plusSpan } from "../src/_lib/dates.js";
+import { dateOfDayNumber, dayNumber, firstDayOutside, isAtLeastAgo, isIsoDate, isWithin, minusSpan, plusSpan } from "../src/_lib/dates.js";
 
 describe("isIsoDate", () => {
   it("accepts 29 February of a leap year and refuses it otherwise", () => {
@@ -76,5 +76,18 @@ describe("firstDayOutside (countsUntil)", () => {
       next.setUTCDate(next.getUTCDate() + 1);
       d = next.toISOString().slice(0, 10);
     }
+  });
+});
+
+describe("day numbers", () => {
+  it("count days from 1970-01-01 as Date.UTC does, and back, for every day from 1899 to 2200", () => {
+    let checked = 0;
+    for (let t = Date.UTC(1899, 0, 1); t <= Date.UTC(2200, 11, 31); t += 86_400_000) {
+      const iso = new Date(t).toISOString().slice(0, 10);
+      expect(dayNumber(iso)).toBe(t / 86_400_000);
+      expect(dateOfDayNumber(t / 86_400_000)).toBe(iso);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(110_000);
   });
 });

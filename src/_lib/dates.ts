@@ -161,3 +161,46 @@ export function firstDayOutside(date: IsoDate, span: Span): IsoDate {
 export function yearOf(iso: IsoDate): number {
   return Number(iso.slice(0, 4));
 }
+
+/**
+ * The number of days from 1970-01-01 to a date (negative before it): proleptic Gregorian arithmetic on
+ * integers, the same count as `Date.UTC(...) / 86_400_000`, without a Date object.
+ *
+ * @param iso - a date YYYY-MM-DD
+ * @returns days since 1970-01-01
+ * @example
+ * dayNumber("1970-01-02"); // 1
+ */
+export function dayNumber(iso: IsoDate): number {
+  let y = Number(iso.slice(0, 4));
+  const m = Number(iso.slice(5, 7));
+  const d = Number(iso.slice(8, 10));
+  // Days from civil (H. Hinnant): years start in March, so the leap day ends a year.
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/**
+ * The date a number of days from 1970-01-01: the inverse of `dayNumber`, for years 0 to 9999.
+ *
+ * @param n - days since 1970-01-01
+ * @returns the date YYYY-MM-DD
+ * @example
+ * dateOfDayNumber(19_508); // "2023-05-31"
+ */
+export function dateOfDayNumber(n: number): IsoDate {
+  const z = n + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${String(y).padStart(4, "0")}-${m < 10 ? "0" : ""}${m}-${d < 10 ? "0" : ""}${d}` as IsoDate;
+}

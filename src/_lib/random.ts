@@ -50,13 +50,16 @@ export class SeededRandom {
 
   /** One key, drawn with the given weights. */
   weighted<T extends string>(weights: Readonly<Record<T, number>>): T {
-    const entries = Object.entries(weights) as Array<[T, number]>;
-    const total = entries.reduce((s, [, w]) => s + w, 0);
+    // Keys in Object.entries' order (for...in over a plain object), without an array per draw.
+    let total = 0;
+    for (const k in weights) total += weights[k];
     let r = this.next() * total;
-    for (const [k, w] of entries) {
-      r -= w;
+    let last: T | undefined;
+    for (const k in weights) {
+      r -= weights[k];
       if (r < 0) return k;
+      last = k;
     }
-    return entries[entries.length - 1]![0];
+    return last!;
   }
 }

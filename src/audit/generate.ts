@@ -1,4 +1,4 @@
-import { minusSpan, nextDay, plusSpan, type IsoDate, type Span } from "../_lib/dates.js";
+import { dateOfDayNumber, dayNumber, minusSpan, nextDay, plusSpan, type IsoDate, type Span } from "../_lib/dates.js";
 import { SeededRandom } from "../_lib/random.js";
 import { creditCodeCheckCharacter } from "../record/credit-code.js";
 import type { OrganizationRecord } from "../record/schema.js";
@@ -117,15 +117,13 @@ class Dates {
   }
 
   between(from: IsoDate, to: IsoDate): IsoDate {
-    const a = Date.UTC(+from.slice(0, 4), +from.slice(5, 7) - 1, +from.slice(8, 10));
-    const b = Date.UTC(+to.slice(0, 4), +to.slice(5, 7) - 1, +to.slice(8, 10));
-    const t = a + Math.floor(this.rnd.next() * ((b - a) / 86_400_000 + 1)) * 86_400_000;
-    return new Date(t).toISOString().slice(0, 10);
+    // Day numbers, not Date objects: the same draw (one number) and the same day as with Date.UTC.
+    const a = dayNumber(from);
+    return dateOfDayNumber(a + Math.floor(this.rnd.next() * (dayNumber(to) - a + 1)));
   }
 
   plusDays(d: IsoDate, days: number): IsoDate {
-    const t = Date.UTC(+d.slice(0, 4), +d.slice(5, 7) - 1, +d.slice(8, 10)) + days * 86_400_000;
-    return new Date(t).toISOString().slice(0, 10);
+    return dateOfDayNumber(dayNumber(d) + days);
   }
 }
 
