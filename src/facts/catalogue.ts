@@ -271,15 +271,26 @@ export const FACTS: ReadonlyMap<string, FactDefinition> = new Map(definitions.ma
  * @returns the fact's value
  */
 export function factValue(ctx: FactContext, name: string, params?: Record<string, unknown>): FactValue {
-  const key = params === undefined ? name : `${name}${canonicalJson(params)}`;
-  const cached = ctx.memo.get(key);
+  const slot = slotOf(params === undefined ? name : `${name}${canonicalJson(params)}`);
+  const cached = ctx.memo[slot];
   if (cached !== undefined) return cached;
   const def = FACTS.get(name);
   if (!def) throw new Error(`unknown fact ${name}`);
   const value = def.compute(ctx, params ?? {});
-  ctx.memo.set(key, value);
+  ctx.memo[slot] = value;
   return value;
 }
+
+/**
+ * The place of a fact with given params in a context's memo: one number per fact name and canonical params,
+ * given out in order of first use. A memo is an array indexed by it, not a map of strings built per context.
+ */
+function slotOf(key: string): number {
+  let slot = SLOTS.get(key);
+  if (slot === undefined) SLOTS.set(key, (slot = SLOTS.size));
+  return slot;
+}
+const SLOTS = new Map<string, number>();
 
 /**
  * The reader of one fact with fixed params, for evaluators that resolve facts once, ahead of any
@@ -295,13 +306,13 @@ export function factValue(ctx: FactContext, name: string, params?: Record<string
 export function factAccessor(name: string, params?: Record<string, unknown>): ((ctx: FactContext) => FactValue) | undefined {
   const def = FACTS.get(name);
   if (!def) return undefined;
-  const key = params === undefined ? name : `${name}${canonicalJson(params)}`;
+  const slot = slotOf(params === undefined ? name : `${name}${canonicalJson(params)}`);
   const given = params ?? {};
   return (ctx) => {
-    const cached = ctx.memo.get(key);
+    const cached = ctx.memo[slot];
     if (cached !== undefined) return cached;
     const value = def.compute(ctx, given);
-    ctx.memo.set(key, value);
+    ctx.memo[slot] = value;
     return value;
   };
 }

@@ -30,8 +30,8 @@ export interface FactContext {
   readonly collections: Readonly<Record<string, readonly Entry[]>>;
   /** Set after the scoring stage, for the outcome rules. */
   outcome: ScoringOutcome | null;
-  /** Memo of computed fact values, by fact name and canonical params. */
-  readonly memo: Map<string, FactValue>;
+  /** Memo of computed fact values, indexed by the slot of each fact name and canonical params (src/facts/catalogue.ts). */
+  readonly memo: Array<FactValue | undefined>;
 }
 
 /**
@@ -137,7 +137,7 @@ export function createFactContext(record: OrganizationRecord, asOf: IsoDate): Fa
   for (const [name, list] of Object.entries(collections)) {
     list.sort(byDateThenContent(COLLECTION_DATE_FIELDS[name]![0]!));
   }
-  return { record, asOf, latestDueYear: latestDueInspectionYear(asOf), collections, outcome: null, memo: new Map() };
+  return { record, asOf, latestDueYear: latestDueInspectionYear(asOf), collections, outcome: null, memo: [] };
 }
 
 /** The date fields of each collection, the first being the one that dates the entry. */

@@ -35,6 +35,20 @@ function rulesIn<K extends Rule["kind"]>(ruleSet: RuleSet, ids: readonly string[
 }
 const ruleLists = new WeakMap<RuleSet, Map<readonly string[], Rule[]>>();
 
+/** The keys of a rule's checks (`checkKey(rule.id, i)`), kept per rule object: `fired` holds these strings. */
+function keysOf(rule: Rule, count: number): string[] {
+  let keys = ruleKeys.get(rule);
+  if (keys === undefined || keys.length < count) {
+    keys = Array.from({ length: count }, (_, i) => checkKey(rule.id, i));
+    ruleKeys.set(rule, keys);
+  }
+  return keys;
+}
+const ruleKeys = new WeakMap<Rule, string[]>();
+
+/** Whether a rule's only check holds. */
+const holds = (fired: Set<string>, rule: Rule) => fired.has(keysOf(rule, 1)[0]!);
+
 function factRefsIn(c: Condition, named: RuleSet["conditions"], out: FactRef[], seen: Set<string>): void {
   if ("all" in c) c.all.forEach((x) => factRefsIn(x, named, out, seen));
   else if ("any" in c) c.any.forEach((x) => factRefsIn(x, named, out, seen));
@@ -127,7 +141,9 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
   const lists = manifest.rules;
 
   const items: ItemResult[] = rulesIn<"item">(ruleSet, lists.items).map((rule) => {
-    const index = rule.cases.findIndex((_, i) => fired.has(checkKey(rule.id, i)));
+    const keys = keysOf(rule, rule.cases.length);
+    let index = -1;
+    for (let i = 0; i < keys.length && index < 0; i++) if (fired.has(keys[i]!)) index = i;
     const points = pointsOf(ctx, index >= 0 ? rule.cases[index]!.points : rule.otherwise);
     return {
       id: rule.id,
@@ -148,7 +164,7 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
   });
 
   const deductions: DeductionResult[] = rulesIn<"deduction">(ruleSet, lists.deductions).flatMap((rule): DeductionResult[] => {
-    if (!fired.has(checkKey(rule.id, 0))) return [];
+    if (!holds(fired, rule)) return [];
     const common = { id: rule.id, points: rule.points, label: rule.label, basis: rule.basis };
     if (!rule.each) {
       return [{ ...common, evidence: evidenceOf(ctx, ruleSet, rule, () => (rule.conditions ? [rule.conditions] : [])), countsUntil: null }];
@@ -157,7 +173,7 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
   });
 
   const bonuses: BonusResult[] = rulesIn<"bonus">(ruleSet, lists.bonuses).flatMap((rule) =>
-    fired.has(checkKey(rule.id, 0))
+    holds(fired, rule)
       ? occurrences(ctx, rule.each).map(({ entry, countsUntil }) => ({
           id: rule.id,
           points: rule.points,
@@ -169,12 +185,11 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
       : [],
   );
 
-  const dimensions: DimensionResult[] = manifest.dimensions.map((d) => ({
-    id: d.id,
-    score: items.filter((i) => i.dimension === d.id).reduce((s, i) => s + i.points, 0),
-    max: d.max,
-    label: d.label,
-  }));
+  const dimensions: DimensionResult[] = manifest.dimensions.map((d) => {
+    let score = 0;
+    for (const i of items) if (i.dimension === d.id) score += i.points;
+    return { id: d.id, score, max: d.max, label: d.label };
+  });
   const baseScore = items.reduce((s, i) => s + i.points, 0);
   const deductionTotal = deductions.reduce((s, d) => s + d.points, 0);
   const bonusTotal = Math.min(
@@ -190,7 +205,8 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
   const gateRule = rulesIn<"gate">(ruleSet, lists.gate)[0];
   const gate: GateResult = gateRule
     ? (() => {
-        const missing = gateRule.parts.filter((_, i) => !fired.has(checkKey(gateRule.id, i))).map((p) => p.id);
+        const keys = keysOf(gateRule, gateRule.parts.length);
+        const missing = gateRule.parts.filter((_, i) => !fired.has(keys[i]!)).map((p) => p.id);
         return { id: gateRule.id, level: gateRule.level, held: missing.length === 0, missing };
       })()
     : { id: null, level: null, held: true, missing: [] };
@@ -198,9 +214,9 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
   const gatedLevel =
     gate.level !== null && !gate.held && rank(scoreLevel) <= rank(gate.level) ? levelIds[rank(gate.level) + 1]! : scoreLevel;
 
-  const heldCapRules = rulesIn<"cap">(ruleSet, lists.caps).filter((r) => fired.has(checkKey(r.id, 0)));
+  const heldCapRules = rulesIn<"cap">(ruleSet, lists.caps).filter((r) => holds(fired, r));
   const vetoes: VetoResult[] = rulesIn<"veto">(ruleSet, lists.vetoes)
-    .filter((r) => fired.has(checkKey(r.id, 0)))
+    .filter((r) => holds(fired, r))
     .map((r) => ({ id: r.id, evidence: evidenceOf(ctx, ruleSet, r, () => [r.conditions]), label: r.label, basis: r.basis }));
 
   const worst = (a: string, b: string) => (rank(a) >= rank(b) ? a : b);
@@ -216,7 +232,7 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
     basis: r.basis,
   }));
   const causes = rulesIn<"cause">(ruleSet, lists.causes)
-    .filter((r) => fired.has(checkKey(r.id, 0)))
+    .filter((r) => holds(fired, r))
     .map((r) => r.id);
 
   const held = [...caps.map((c) => c.id), ...vetoes.map((v) => v.id), ...causes, ...(gate.held && gate.id ? [gate.id] : [])];
@@ -248,17 +264,23 @@ export function assembleScoring(ruleSet: RuleSet, ctx: FactContext, fired: Set<s
  */
 export function assembleOutcome(ruleSet: RuleSet, fired: Set<string>): { measures: MeasureResult[]; listActions: ListActionResult[] } {
   const lists = ruleSet.manifest.rules;
-  const measures = rulesIn<"measure">(ruleSet, lists.measures).flatMap((rule): MeasureResult[] => {
-    const triggered = rule.triggers.filter((_, i) => fired.has(checkKey(rule.id, i)));
-    if (triggered.length === 0) return [];
+  const measures: MeasureResult[] = [];
+  for (const rule of rulesIn<"measure">(ruleSet, lists.measures)) {
+    const keys = keysOf(rule, rule.triggers.length);
+    let triggered: typeof rule.triggers | null = null;
+    for (let i = 0; i < keys.length; i++) if (fired.has(keys[i]!)) (triggered ??= []).push(rule.triggers[i]!);
+    if (triggered === null) continue;
     // The first trigger that holds sets each parameter.
     const params = triggered.reduceRight<MeasureResult["params"]>((acc, t) => ({ ...acc, ...(t.params ?? {}) }), {});
-    return [{ id: rule.id, kind: rule.measureKind, params, reasons: triggered.map((t) => t.reason), label: rule.label, basis: rule.basis }];
-  });
-  const listActions = rulesIn<"list-action">(ruleSet, lists.listActions).flatMap((rule): ListActionResult[] => {
-    const causes = rule.triggers.filter((_, i) => fired.has(checkKey(rule.id, i))).map((t) => t.cause);
-    return causes.length > 0 ? [{ id: rule.id, causes, label: rule.label, basis: rule.basis }] : [];
-  });
+    measures.push({ id: rule.id, kind: rule.measureKind, params, reasons: triggered.map((t) => t.reason), label: rule.label, basis: rule.basis });
+  }
+  const listActions: ListActionResult[] = [];
+  for (const rule of rulesIn<"list-action">(ruleSet, lists.listActions)) {
+    const keys = keysOf(rule, rule.triggers.length);
+    let causes: string[] | null = null;
+    for (let i = 0; i < keys.length; i++) if (fired.has(keys[i]!)) (causes ??= []).push(rule.triggers[i]!.cause);
+    if (causes !== null) listActions.push({ id: rule.id, causes, label: rule.label, basis: rule.basis });
+  }
   return { measures, listActions };
 }
 
