@@ -10,6 +10,9 @@ export class JsonBytes {
   /** Bytes written. */
   at = 0;
 
+  /** Set when a byte beyond ASCII is written as text (by `text` or `string`); whoever needs it resets it. */
+  wide = false;
+
   /** The rule set's encoded objects, when results of one rule set are written (src/result/serialize.ts). */
   readonly constants: RuleSetConstants | null;
 
@@ -78,6 +81,7 @@ export class JsonBytes {
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80) {
+        this.wide = true;
         this.at = at + out.write(s.slice(i), at, "utf8");
         return;
       }

@@ -99,6 +99,7 @@ function compareEntries(a: number, b: number): number {
 function sortedEntries(w: JsonBytes, list: unknown[], plan: ObjectPlan | null): void {
   const n = list.length;
   entries.at = 0;
+  entries.wide = false;
   starts.length = 0;
   for (let i = 0; i < n; i++) {
     starts.push(entries.at);
@@ -107,14 +108,12 @@ function sortedEntries(w: JsonBytes, list: unknown[], plan: ObjectPlan | null): 
   }
   starts.push(entries.at);
   const bytes = entries.bytes;
-  for (let i = 0; i < entries.at; i++) {
-    if (bytes[i]! >= 0x80) {
-      // Text beyond ASCII (not in a validated record, whose entries hold codes, dates and numbers): UTF-8 byte
-      // order may differ from UTF-16 code unit order, so these entries are sorted as strings.
-      const texts = list.map((e) => canonicalJson(e)).sort(compareStrings);
-      w.text(`[${texts.join(",")}]`);
-      return;
-    }
+  if (entries.wide) {
+    // Text beyond ASCII (not in a validated record, whose entries hold codes, dates and numbers): UTF-8 byte
+    // order may differ from UTF-16 code unit order, so these entries are sorted as strings.
+    const texts = list.map((e) => canonicalJson(e)).sort(compareStrings);
+    w.text(`[${texts.join(",")}]`);
+    return;
   }
   let sorted = true;
   for (let i = 1; i < n && sorted; i++) sorted = compareEntries(i - 1, i) <= 0;

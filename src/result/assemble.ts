@@ -89,17 +89,28 @@ function evidenceOf(ctx: FactContext, ruleSet: RuleSet, rule: Rule, conditions: 
   return plan.map(({ fact, params, get }) => (params ? { fact, params, value: get(ctx) } : { fact, value: get(ctx) }));
 }
 
+/** The reader of the fact a reference names: found once per reference object of the rule set, not per organization. */
+function readerOf(ref: FactRef): (ctx: FactContext) => FactValue {
+  let get = readers.get(ref);
+  if (get === undefined) {
+    get = factAccessor(ref.fact, ref.params) ?? ((c) => factValue(c, ref.fact, ref.params));
+    readers.set(ref, get);
+  }
+  return get;
+}
+const readers = new WeakMap<FactRef, (ctx: FactContext) => FactValue>();
+
 function pointsOf(ctx: FactContext, p: Points): number {
   if (typeof p === "number") return p;
-  const num = factValue(ctx, p.fraction.numerator.fact, p.fraction.numerator.params);
-  const den = factValue(ctx, p.fraction.denominator.fact, p.fraction.denominator.params);
+  const num = readerOf(p.fraction.numerator)(ctx);
+  const den = readerOf(p.fraction.denominator)(ctx);
   if (typeof num !== "number" || typeof den !== "number" || den <= 0) return 0;
   return Math.floor((p.of * num) / den);
 }
 
 /** The entries a deduction or bonus counts, each with the day it stops counting. */
 function occurrences(ctx: FactContext, each: FactRef): Array<{ entry: Entry; countsUntil: string | null }> {
-  const entries = factValue(ctx, each.fact, each.params) as unknown as Entry[];
+  const entries = readerOf(each)(ctx) as unknown as Entry[];
   const params = (each.params ?? {}) as { within?: Span; dateField?: string };
   const dateField = params.dateField ?? COLLECTION_DATE_FIELDS[each.fact]?.[0];
   return entries.map((entry) => ({
@@ -294,17 +305,23 @@ export function topReasons(items: ItemResult[], deductions: DeductionResult[], c
   for (const d of deductions) lost.set(d.id, (lost.get(d.id) ?? 0) - d.points);
   const byLoss = (a: [string, number], b: [string, number]) => b[1] - a[1] || compareStrings(a[0], b[0]);
   if (Number.isInteger(count) && count >= 0) {
-    // The largest few kept in order while reading: what sorting them all and taking the first gives (ids are unique).
-    const top: Array<[string, number]> = [];
-    for (const entry of lost) {
-      if (!(entry[1] > 0)) continue;
-      let at = top.length;
-      while (at > 0 && byLoss(entry, top[at - 1]!) < 0) at--;
-      if (at >= count) continue;
-      top.splice(at, 0, entry);
-      if (top.length > count) top.pop();
-    }
-    return top.map(([id, pointsLost]) => ({ id, pointsLost }));
+    // The largest few kept in order while reading: what sorting them all by byLoss and taking the first gives
+    // (ids are unique), without a pair per entry.
+    const ids: string[] = [];
+    const losses: number[] = [];
+    lost.forEach((loss, id) => {
+      if (!(loss > 0)) return;
+      let at = ids.length;
+      while (at > 0 && (loss > losses[at - 1]! || (loss === losses[at - 1]! && id < ids[at - 1]!))) at--;
+      if (at >= count) return;
+      ids.splice(at, 0, id);
+      losses.splice(at, 0, loss);
+      if (ids.length > count) {
+        ids.pop();
+        losses.pop();
+      }
+    });
+    return ids.map((id, i) => ({ id, pointsLost: losses[i]! }));
   }
   return [...lost.entries()]
     .filter(([, n]) => n > 0)
