@@ -1,5 +1,5 @@
 import { UTCDate } from "@date-fns/utc";
-import { addDays, addMonths } from "date-fns";
+import { addMonths } from "date-fns";
 
 /** A calendar date as `YYYY-MM-DD`; these compare correctly as strings. */
 export type IsoDate = string;
@@ -111,7 +111,7 @@ export function plusSpan(iso: IsoDate, span: Span): IsoDate {
  * nextDay("2023-02-28"); // "2023-03-01"
  */
 export function nextDay(iso: IsoDate): IsoDate {
-  return fromDate(addDays(toDate(iso), 1));
+  return dateOfDayNumber(dayNumber(iso) + 1);
 }
 
 /**
@@ -172,9 +172,11 @@ export function yearOf(iso: IsoDate): number {
  * dayNumber("1970-01-02"); // 1
  */
 export function dayNumber(iso: IsoDate): number {
-  let y = Number(iso.slice(0, 4));
-  const m = Number(iso.slice(5, 7));
-  const d = Number(iso.slice(8, 10));
+  // The digits read in place: YYYY-MM-DD.
+  const digit = (i: number) => iso.charCodeAt(i) - 48;
+  let y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+  const m = digit(5) * 10 + digit(6);
+  const d = digit(8) * 10 + digit(9);
   // Days from civil (H. Hinnant): years start in March, so the leap day ends a year.
   y -= m <= 2 ? 1 : 0;
   const era = Math.floor(y / 400);
