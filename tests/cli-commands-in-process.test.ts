@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { generatePopulation } from "../src/audit/generate.js";
 import { createEvaluator } from "../src/evaluate.js";
 import { LIBRARY_VERSION } from "../src/version.js";
+import { isValidCreditCode } from "../src/record/credit-code.js";
 import { FIXTURES_DIR, invalidFixtures, organizationFixtures } from "./_lib/fixtures.js";
 
 type RunCli = (argv: string[]) => Promise<number>;
@@ -182,9 +183,19 @@ describe("generate", () => {
     expect(byDefault.stderr).toContain(`as of ${AS_OF}`);
   });
 
+  it("numbers a part of a population from --first: its credit codes follow on from the part before", async () => {
+    const r = await run(["generate", "--count", "3", "--seed", "5", "--first", "1000"]);
+    expect(r.code).toBe(0);
+    const records = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string });
+    expect(r.stdout).toBe([...generatePopulation({ count: 3, seed: 5, asOf: AS_OF, first: 1000 })].map((x) => `${JSON.stringify(x)}\n`).join(""));
+    expect(records.map((x) => x.id.slice(10, 17))).toEqual(["0001001", "0001002", "0001003"]);
+    for (const x of records) expect(isValidCreditCode(x.id)).toBe(true);
+  });
+
   it("exits 2 for a count that is not a whole number, a missing seed, a file argument and a bad date", async () => {
     const cases: Array<[string[], RegExp]> = [
-      [["generate", "--count", "ten", "--seed", "1"], /--count must be a whole number from 0 to 100000000; found ten/],
+      [["generate", "--count", "ten", "--seed", "1"], /--count must be a whole number from 0 to 9999999; found ten/],
+      [["generate", "--count", "10", "--seed", "1", "--first", "9999990"], /--first must be a whole number from 0 to 9999989; found 9999990/],
       [["generate", "--count", "10"], /--seed is required/],
       [["generate", "--count", "1", "--seed", "1", "extra.ndjson"], /generate takes no file argument; found extra\.ndjson/],
       [["generate", "--count", "1", "--seed", "1", "--as-of", "2023-02-29"], /--as-of must be a calendar date/],

@@ -82,6 +82,11 @@ const yesNo = (share: number) => ({ yes: share, no: 1 - share });
 export interface GenerateOptions {
   count: number;
   seed: number;
+  /**
+   * The position of the first organization (default 0): its credit code's serial is first + 1. Parts of one
+   * large population written side by side, each with its own seed, take distinct serials this way.
+   */
+  first?: number;
   /** The date the population describes; entries are dated on or before it, with a few after it. */
   asOf: IsoDate;
 }
@@ -349,6 +354,6 @@ export function* generatePopulation(options: GenerateOptions): Generator<Organiz
       everAbnormalListed: abnormal.next(quotaRnd) === "yes",
       dishonestListed: dishonest.next(quotaRnd) === "yes",
     };
-    yield generateOrganization(rnd, i, options.asOf, traits);
+    yield generateOrganization(rnd, (options.first ?? 0) + i, options.asOf, traits);
   }
 }
