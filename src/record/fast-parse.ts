@@ -2,7 +2,7 @@ import { isProxy } from "node:util/types";
 import type { z } from "zod";
 import { isIsoDate } from "../_lib/dates.js";
 import { isValidCreditCode } from "./credit-code.js";
-import { ABNORMAL_CAUSES, DISHONEST_CAUSES, organizationRecordSchema, RECORD_LIMITS, type OrganizationRecord } from "./schema.js";
+import { ABNORMAL_CAUSES, DISHONEST_CAUSES, MAX_AMOUNT_YUAN, MAX_YEAR, MIN_YEAR, organizationRecordSchema, RECORD_LIMITS, type OrganizationRecord } from "./schema.js";
 
 /*
  * A fast path for records that are plainly valid: one pass over plain data that either builds exactly the
@@ -149,7 +149,7 @@ function annualInspections(v: unknown): OrganizationRecord["annualInspections"] 
   for (let i = 0; i < l.length; i++) {
     const o = plain(l[i], K.annualInspections);
     const year = o.year;
-    if (typeof year !== "number" || !Number.isInteger(year) || year < 1900 || year > 2199) giveUp();
+    if (typeof year !== "number" || !Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) giveUp();
     // One entry per year (a cross-field check of the full validation).
     for (let j = 0; j < i; j++) if (out[j]!.year === year) giveUp();
     out[i] = { year, result: oneOf(INSPECTION_RESULT, o.result) };
@@ -217,8 +217,8 @@ function penalties(v: unknown): OrganizationRecord["penalties"] {
     const o = plain(l[i], K.penalties);
     const kind = oneOf<OrganizationRecord["penalties"][number]["kind"]>(PENALTY_KIND, o.kind);
     const amount = o.amountYuan;
-    // A fine has an amount greater than 0 (at most 1e12); any other penalty none.
-    if (kind === "fine" ? !(typeof amount === "number" && amount > 0 && amount <= 1e12) : amount !== null) giveUp();
+    // A fine has an amount greater than 0 (at most MAX_AMOUNT_YUAN); any other penalty none.
+    if (kind === "fine" ? !(typeof amount === "number" && amount > 0 && amount <= MAX_AMOUNT_YUAN) : amount !== null) giveUp();
     out[i] = { on: date(o.on), kind, amountYuan: amount as number | null };
   }
   return out;

@@ -58,8 +58,10 @@ export const HONOUR_KINDS = [
 ] as const;
 
 /** The earliest and latest inspection years accepted. */
-const MIN_YEAR = 1900;
-const MAX_YEAR = 2199;
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 2199;
+/** The largest fine amount accepted, in yuan. */
+export const MAX_AMOUNT_YUAN = 1e12;
 
 /**
  * Input size limits, so that a hostile or broken record cannot exhaust memory or time: entries per
@@ -123,7 +125,7 @@ export const organizationRecordSchema = z.strictObject({
     z.strictObject({
       on: isoDateSchema,
       kind: z.enum(PENALTY_KINDS),
-      amountYuan: z.number().positive().max(1e12).nullable(),
+      amountYuan: z.number().positive().max(MAX_AMOUNT_YUAN).nullable(),
     }),
   ),
   rectificationNotices: entries(
