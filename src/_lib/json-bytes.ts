@@ -35,17 +35,7 @@ export class JsonBytes {
   }
 
   raw(b: Uint8Array): void {
-    const n = b.length;
-    this.room(n);
-    const out = this.bytes;
-    let at = this.at;
-    // A loop beats TypedArray#set on the short pieces that make up most of a result.
-    if (n < 48) for (let i = 0; i < n; i++) out[at++] = b[i]!;
-    else {
-      out.set(b, at);
-      at += n;
-    }
-    this.at = at;
+    this.range(b, 0, b.length);
   }
 
   /** Bytes start..end of another buffer. */
@@ -54,9 +44,10 @@ export class JsonBytes {
     this.room(n);
     const out = this.bytes;
     let at = this.at;
+    // A loop beats TypedArray#set on the short pieces that make up most of a result.
     if (n < 48) for (let i = start; i < end; i++) out[at++] = b[i]!;
     else {
-      out.set(b.subarray(start, end), at);
+      out.set(start === 0 && end === b.length ? b : b.subarray(start, end), at);
       at += n;
     }
     this.at = at;

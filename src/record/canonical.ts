@@ -14,9 +14,11 @@ import { organizationRecordSchema, type OrganizationRecord } from "./schema.js";
 
 const utf8 = (text: string): Uint8Array => Buffer.from(text, "utf8");
 
-/** An object's fields in canonical (sorted) order, each with the bytes before its value: `"key":`, `,"key":`. */
-type ObjectPlan = Array<{ key: string; first: Uint8Array; next: Uint8Array }>;
-type FieldPlan = { key: string; first: Uint8Array; next: Uint8Array } & ({ kind: "value" } | { kind: "object"; fields: ObjectPlan } | { kind: "array"; entry: ObjectPlan | null });
+/**
+ * An object's fields in canonical (sorted) order, each with the bytes before its value (`"key":`, `,"key":`)
+ * and how its value is written: an object or array of the record by its own plan, anything else as a value.
+ */
+type ObjectPlan = Array<{ key: string; first: Uint8Array; next: Uint8Array; write: (w: JsonBytes, v: unknown) => void }>;
 
 /** The object schema inside a field's schema (through nullable), or null for any other kind of value. */
 function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null {
@@ -25,23 +27,26 @@ function objectShape(schema: z.ZodType): Record<string, z.ZodType> | null {
   return def.type === "object" && def.shape ? def.shape : null;
 }
 
-const keyBytes = (key: string) => ({ key, first: utf8(`${JSON.stringify(key)}:`), next: utf8(`,${JSON.stringify(key)}:`) });
+/** How a field's value is written, from its schema. */
+function writerOf(schema: z.ZodType): (w: JsonBytes, v: unknown) => void {
+  const def = schema.def as { type: string; element?: z.ZodType };
+  if (def.type === "array") {
+    const shape = def.element ? objectShape(def.element) : null;
+    const entry = shape ? objectPlan(shape) : null;
+    return (w, v) => (Array.isArray(v) ? sortedEntries(w, v, entry) : value(w, v));
+  }
+  const shape = objectShape(schema);
+  if (shape === null) return value;
+  const fields = objectPlan(shape);
+  return (w, v) => planned(w, v, fields);
+}
 
 /** Keys in canonicalJson's order: Array#sort without a comparator orders strings by UTF-16 code unit. */
-const objectPlan = (shape: Record<string, z.ZodType>): ObjectPlan => Object.keys(shape).sort().map(keyBytes);
-
-const RECORD_PLAN: FieldPlan[] = Object.keys(organizationRecordSchema.shape)
-  .sort()
-  .map((key): FieldPlan => {
-    const schema = organizationRecordSchema.shape[key as keyof typeof organizationRecordSchema.shape] as z.ZodType;
-    const def = schema.def as { type: string; element?: z.ZodType };
-    if (def.type === "array") {
-      const shape = def.element ? objectShape(def.element) : null;
-      return { ...keyBytes(key), kind: "array", entry: shape ? objectPlan(shape) : null };
-    }
-    const shape = objectShape(schema);
-    return shape ? { ...keyBytes(key), kind: "object", fields: objectPlan(shape) } : { ...keyBytes(key), kind: "value" };
-  });
+function objectPlan(shape: Record<string, z.ZodType>): ObjectPlan {
+  return Object.keys(shape)
+    .sort()
+    .map((key) => ({ key, first: utf8(`${JSON.stringify(key)}:`), next: utf8(`,${JSON.stringify(key)}:`), write: writerOf(shape[key]!) }));
+}
 
 const OPEN_OBJECT = utf8("{");
 const CLOSE_OBJECT = utf8("}");
@@ -74,7 +79,7 @@ function planned(w: JsonBytes, v: unknown, plan: ObjectPlan): void {
     if (x === undefined) continue;
     w.raw(written ? field.next : field.first);
     written = true;
-    value(w, x);
+    field.write(w, x);
   }
   w.raw(CLOSE_OBJECT);
 }
@@ -136,21 +141,9 @@ function sortedEntries(w: JsonBytes, list: unknown[], plan: ObjectPlan | null): 
  * @returns nothing; `w.at` has moved past the text
  */
 export function writeCanonicalRecord(w: JsonBytes, record: OrganizationRecord): void {
-  const fields = record as unknown as Record<string, unknown>;
-  w.raw(OPEN_OBJECT);
-  let written = false;
-  for (let f = 0; f < RECORD_PLAN.length; f++) {
-    const field = RECORD_PLAN[f]!;
-    const v = fields[field.key];
-    if (v === undefined) continue;
-    w.raw(written ? field.next : field.first);
-    written = true;
-    if (field.kind === "object") planned(w, v, field.fields);
-    else if (field.kind === "array" && Array.isArray(v)) sortedEntries(w, v, field.entry);
-    else value(w, v);
-  }
-  w.raw(CLOSE_OBJECT);
+  planned(w, record, RECORD_PLAN);
 }
+const RECORD_PLAN = objectPlan(organizationRecordSchema.shape);
 
 /**
  * The canonical JSON text of a validated record (see `writeCanonicalRecord`).

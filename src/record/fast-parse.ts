@@ -132,6 +132,15 @@ const nullableDate = (v: unknown): string | null => (v === null ? null : date(v)
 
 // Every key is read by its literal name, so each object's reads stay monomorphic.
 
+/** The entries of a repeated part: each a plain object of the entry's fields, built by `entry`. */
+function entriesOf<T>(v: unknown, fields: Keys, entry: (o: Record<string, unknown>, done: T[], i: number) => T): T[] {
+  const l = list(v);
+  const out: T[] = new Array(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = entry(plain(l[i], fields), out, i);
+  return out;
+}
+
+
 function party(v: unknown): OrganizationRecord["party"] {
   const o = plain(v, K.party);
   return {
@@ -144,17 +153,13 @@ function party(v: unknown): OrganizationRecord["party"] {
 }
 
 function annualInspections(v: unknown): OrganizationRecord["annualInspections"] {
-  const l = list(v);
-  const out: OrganizationRecord["annualInspections"] = new Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const o = plain(l[i], K.annualInspections);
+  return entriesOf(v, K.annualInspections, (o, done, i) => {
     const year = o.year;
     if (typeof year !== "number" || !Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) giveUp();
     // One entry per year (a cross-field check of the full validation).
-    for (let j = 0; j < i; j++) if (out[j]!.year === year) giveUp();
-    out[i] = { year, result: oneOf(INSPECTION_RESULT, o.result) };
-  }
-  return out;
+    for (let j = 0; j < i; j++) if (done[j]!.year === year) giveUp();
+    return { year, result: oneOf(INSPECTION_RESULT, o.result) };
+  });
 }
 
 function filings(v: unknown): OrganizationRecord["filings"] {
@@ -173,23 +178,11 @@ function governance(v: unknown): OrganizationRecord["governance"] {
 }
 
 function activities(v: unknown): OrganizationRecord["activities"] {
-  const l = list(v);
-  const out: OrganizationRecord["activities"] = new Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const o = plain(l[i], K.activities);
-    out[i] = { on: date(o.on), kind: oneOf(ACTIVITY_KIND, o.kind) };
-  }
-  return out;
+  return entriesOf(v, K.activities, (o) => ({ on: date(o.on), kind: oneOf(ACTIVITY_KIND, o.kind) }));
 }
 
 function governmentProjects(v: unknown): OrganizationRecord["governmentProjects"] {
-  const l = list(v);
-  const out: OrganizationRecord["governmentProjects"] = new Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const o = plain(l[i], K.governmentProjects);
-    out[i] = { endedOn: date(o.endedOn), outcome: oneOf(PROJECT_OUTCOME, o.outcome) };
-  }
-  return out;
+  return entriesOf(v, K.governmentProjects, (o) => ({ endedOn: date(o.endedOn), outcome: oneOf(PROJECT_OUTCOME, o.outcome) }));
 }
 
 function evaluation(v: unknown): OrganizationRecord["evaluation"] {
@@ -201,74 +194,44 @@ function evaluation(v: unknown): OrganizationRecord["evaluation"] {
 }
 
 function complaints(v: unknown): OrganizationRecord["complaints"] {
-  const l = list(v);
-  const out: OrganizationRecord["complaints"] = new Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const o = plain(l[i], K.complaints);
-    out[i] = { on: date(o.on), verified: bool(o.verified) };
-  }
-  return out;
+  return entriesOf(v, K.complaints, (o) => ({ on: date(o.on), verified: bool(o.verified) }));
 }
 
 function penalties(v: unknown): OrganizationRecord["penalties"] {
-  const l = list(v);
-  const out: OrganizationRecord["penalties"] = new Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const o = plain(l[i], K.penalties);
+  return entriesOf(v, K.penalties, (o) => {
     const kind = oneOf<OrganizationRecord["penalties"][number]["kind"]>(PENALTY_KIND, o.kind);
     const amount = o.amountYuan;
     // A fine has an amount greater than 0 (at most MAX_AMOUNT_YUAN); any other penalty none.
     if (kind === "fine" ? !(typeof amount === "number" && amount > 0 && amount <= MAX_AMOUNT_YUAN) : amount !== null) giveUp();
-    out[i] = { on: date(o.on), kind, amountYuan: amount as number | null };
-  }
-  return out;
+    return { on: date(o.on), kind, amountYuan: amount as number | null };
+  });
 }
 
 function rectificationNotices(v: unknown): OrganizationRecord["rectificationNotices"] {
-  const l = list(v);
-  const out: OrganizationRecord["rectificationNotices"] = new Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const o = plain(l[i], K.rectificationNotices);
+  return entriesOf(v, K.rectificationNotices, (o) => {
     const e = { issuedOn: date(o.issuedOn), dueOn: date(o.dueOn), completedOn: nullableDate(o.completedOn) };
     if (e.dueOn < e.issuedOn || (e.completedOn !== null && e.completedOn < e.issuedOn)) giveUp();
-    out[i] = e;
-  }
-  return out;
+    return e;
+  });
 }
 
 function violations(v: unknown): OrganizationRecord["violations"] {
-  const l = list(v);
-  const out: OrganizationRecord["violations"] = new Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const o = plain(l[i], K.violations);
-    out[i] = { on: date(o.on), kind: oneOf(VIOLATION_KIND, o.kind) };
-  }
-  return out;
+  return entriesOf(v, K.violations, (o) => ({ on: date(o.on), kind: oneOf(VIOLATION_KIND, o.kind) }));
 }
 
 function listings(v: unknown): OrganizationRecord["listings"] {
-  const l = list(v);
-  const out: OrganizationRecord["listings"] = new Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const o = plain(l[i], K.listings);
+  return entriesOf(v, K.listings, (o) => {
     const which = oneOf<OrganizationRecord["listings"][number]["list"]>(LIST, o.list);
     // A cause of the list it names (the schema takes a cause of either list; the cross-field check the right one).
     const cause = oneOf<string>(which === "abnormal" ? ABNORMAL : DISHONEST, o.cause);
     const e = { list: which, cause, listedOn: date(o.listedOn), removedOn: nullableDate(o.removedOn) };
     if (e.removedOn !== null && e.removedOn < e.listedOn) giveUp();
-    out[i] = e;
-  }
-  return out;
+    return e;
+  });
 }
 
 function honours(v: unknown): OrganizationRecord["honours"] {
-  const l = list(v);
-  const out: OrganizationRecord["honours"] = new Array(l.length);
-  for (let i = 0; i < l.length; i++) {
-    const o = plain(l[i], K.honours);
-    out[i] = { on: date(o.on), kind: oneOf(HONOUR_KIND, o.kind) };
-  }
-  return out;
+  return entriesOf(v, K.honours, (o) => ({ on: date(o.on), kind: oneOf(HONOUR_KIND, o.kind) }));
 }
 
 function record(v: unknown, asOf: string | undefined): OrganizationRecord {
