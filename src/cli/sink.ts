@@ -36,11 +36,7 @@ export function openSink(outPath: string | null): { sink: TextSink; close(): Pro
         // UTF-8 takes at most 3 bytes per UTF-16 unit.
         const most = typeof data === "string" ? data.length * 3 : data.length;
         if (most > WRITE_BYTES - used) return writeLarge(data, most);
-        if (typeof data === "string") used += buffer.write(data, used, "utf8");
-        else {
-          buffer.set(data, used);
-          used += data.length;
-        }
+        append(data);
       },
     },
     async close() {
@@ -52,14 +48,18 @@ export function openSink(outPath: string | null): { sink: TextSink; close(): Pro
     },
   };
 
-  async function writeLarge(data: Uint8Array | string, most: number): Promise<void> {
-    await flush();
-    // Bytes are copied: the caller may reuse its buffer as soon as this returns.
-    if (most > WRITE_BYTES) return send(typeof data === "string" ? data : Buffer.from(data));
+  function append(data: Uint8Array | string): void {
     if (typeof data === "string") used += buffer.write(data, used, "utf8");
     else {
       buffer.set(data, used);
       used += data.length;
     }
+  }
+
+  async function writeLarge(data: Uint8Array | string, most: number): Promise<void> {
+    await flush();
+    // Bytes are copied: the caller may reuse its buffer as soon as this returns.
+    if (most > WRITE_BYTES) return send(typeof data === "string" ? data : Buffer.from(data));
+    append(data);
   }
 }
