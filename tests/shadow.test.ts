@@ -5,39 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MANIFEST_CHANGE, ruleSetChanges, shadowRun, type ShadowEntry } from "../src/audit/shadow.js";
 import { loadRuleSet, readRuleFiles, ruleSetFromFiles } from "../src/rule-set/load.js";
 import { REFERENCE_RULES_DIR, referenceRuleSet } from "../src/rule-set/reference.js";
-import { organizationFixtures } from "./_lib/fixtures.js";
+import { boundaryRecord, organizationFixtures } from "./_lib/fixtures.js";
 import { ROOT, runCli } from "./_lib/cli.js";
 
 const REVISION_DIR = join(ROOT, "rules", "quzhou-versions-example", "2026.1");
 const revision = loadRuleSet(REVISION_DIR);
 const fixture = (n: string) => organizationFixtures().find((f) => f.file.startsWith(`${n}-`))!;
 
-// Fixture 01 moved to the end of 2025 (as in versions.test.ts), with a municipal commendation added.
+// The end-of-2025 record of versions.test.ts (tests/_lib/fixtures.ts), with a municipal commendation added.
 // By hand on 2025-12-31: base 925 (party 100, registration 200, governance 200, activity 80+50+40+30,
 // E1 4A 135, credit 0+40+50). Under 2023.1: 925 - 60 (X1) + 20 + 5 + 10 = 900, gate held: grade A.
 // Under 2026.1: activity 80+50+50+20 = 200, base 925; 925 - 80 + 20 + 10 + 10 = 885: grade B.
 const movesDown = {
-  ...fixture("01").record,
-  annualInspections: [
-    { year: 2022, result: "pass" },
-    { year: 2023, result: "pass" },
-    { year: 2024, result: "pass" },
-  ],
-  activities: [
-    { on: "2025-03-01", kind: "service" },
-    { on: "2025-05-10", kind: "public_welfare" },
-    { on: "2025-08-20", kind: "public_welfare" },
-    { on: "2025-11-30", kind: "public_welfare" },
-    { on: "2025-12-20", kind: "service" },
-  ],
-  governmentProjects: [{ endedOn: "2025-06-30", outcome: "good" }],
-  satisfactionPercent: 92,
-  penalties: [{ on: "2025-04-01", kind: "warning", amountYuan: null }],
-  honours: [
-    { on: "2024-12-01", kind: "provincial_commendation" },
-    { on: "2025-02-01", kind: "credit_pledge_kept" },
-    { on: "2025-06-01", kind: "municipal_commendation" },
-  ],
+  ...boundaryRecord,
+  honours: [...boundaryRecord.honours, { on: "2025-06-01", kind: "municipal_commendation" }],
 };
 // The same without penalty, honours or survey result above 60 %, and with weak governance. By hand:
 // party 100, registration 200, governance 0+0+40+0 = 40, activity 80+50+40+0 (50 % scores 0 in both) = 170,

@@ -5,38 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "../src/_lib/canonical.js";
 import { createEvaluator, evaluate, loadRuleSet, NoRuleSetInForceError, referenceRuleSet, RuleSetError, ruleSetVersionOn } from "../src/index.js";
 import { REFERENCE_RULES_DIR } from "../src/rule-set/reference.js";
-import { organizationFixtures } from "./_lib/fixtures.js";
+import { boundaryRecord, organizationFixtures } from "./_lib/fixtures.js";
 
 const EXAMPLE_DIR = join(import.meta.dirname, "..", "rules", "quzhou-versions-example");
 const example = loadRuleSet(EXAMPLE_DIR);
 const clean = organizationFixtures().find((f) => f.file.startsWith("01-"))!;
 
-// Fixture 01 moved to the end of 2025, so that every fact is the same on 2025-12-31 and 2026-01-01
-// (latest due year 2024 on both days; every dated entry inside every window on both days), and so that
-// each rule 2026.1 revises applies: 3 public-welfare activities (A3), 92 % satisfaction (A4), one
-// warning (X1) and one credit pledge kept (B7).
-const boundaryRecord = {
-  ...clean.record,
-  annualInspections: [
-    { year: 2022, result: "pass" },
-    { year: 2023, result: "pass" },
-    { year: 2024, result: "pass" },
-  ],
-  activities: [
-    { on: "2025-03-01", kind: "service" },
-    { on: "2025-05-10", kind: "public_welfare" },
-    { on: "2025-08-20", kind: "public_welfare" },
-    { on: "2025-11-30", kind: "public_welfare" },
-    { on: "2025-12-20", kind: "service" },
-  ],
-  governmentProjects: [{ endedOn: "2025-06-30", outcome: "good" }],
-  satisfactionPercent: 92,
-  penalties: [{ on: "2025-04-01", kind: "warning", amountYuan: null }],
-  honours: [
-    { on: "2024-12-01", kind: "provincial_commendation" },
-    { on: "2025-02-01", kind: "credit_pledge_kept" },
-  ],
-};
 
 const points = (r: Awaited<ReturnType<typeof evaluate>>, id: string) =>
   [...r.items, ...r.deductions, ...r.bonuses].filter((x) => x.id === id).reduce((s, x) => s + x.points, 0);
