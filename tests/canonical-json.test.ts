@@ -16,6 +16,7 @@ describe("canonicalJson and sha256, written for speed", () => {
   it("escape any string and sort any keys as the plain definition does: lone surrogates, control characters, non-ASCII keys", () => {
     const value = fc.jsonValue({ stringUnit: "binary", maxDepth: 3 });
     fc.assert(fc.property(value, (v) => canonicalJson(v) === plain(v)), { numRuns: 1000, seed: 11 });
+    fc.assert(fc.property(fc.jsonValue(), (v) => canonicalJson(v) === plain(v)), { numRuns: 2000, seed: 7 });
     fc.assert(fc.property(fc.dictionary(fc.string({ unit: "binary" }), fc.string({ unit: "binary" }), { maxKeys: 20 }), (o) => canonicalJson(o) === plain(o)), { numRuns: 500, seed: 12 });
   });
 
@@ -32,5 +33,7 @@ describe("canonicalJson and sha256, written for speed", () => {
       expect(sha256(text)).toBe(`sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`);
     }
     expect(sha256("abc")).toBe("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    // Bytes hash as themselves: the digest hashes the UTF-8 it wrote.
+    expect(sha256(Buffer.from("衢州市", "utf8"))).toBe(sha256("衢州市"));
   });
 });
