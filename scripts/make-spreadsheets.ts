@@ -5,22 +5,11 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { SPREADSHEET_LAYOUT, columnLetter, headerText, sheetRowsOf, type CellOut, type ColumnSpec } from "../src/audit/spreadsheet-layout.js";
+import { EXAMPLE_FIXTURES } from "./spreadsheet-example.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = process.argv[2] ?? join(ROOT, "fixtures", "spreadsheets");
 
-/** The fixture organizations the example holds: together they fill every sheet. */
-const EXAMPLE_FIXTURES = [
-  "01-clean-association.json",
-  "03-trade-association-two-penalties.json",
-  "11-score-400-grade-d.json",
-  "13-floor-at-zero.json",
-  "16-registered-1-july-year-exempt.json",
-  "21-events-after-as-of-ignored.json",
-  "23-grade-a-rectification-notices.json",
-  "38-v1-dishonest-listed-later-penalty-v5.json",
-  "40-v1-dishonest-revoked-causes-not-eligible.json",
-];
 
 /** Rows given input help (drop-down lists, text format) in the template. */
 const TEMPLATE_ROWS = 2000;

@@ -15,6 +15,7 @@ import { createEvaluator } from "../src/evaluate.js";
 import { LIBRARY_VERSION } from "../src/version.js";
 import { isValidCreditCode } from "../src/record/credit-code.js";
 import { FIXTURES_DIR, invalidFixtures, organizationFixtures } from "./_lib/fixtures.js";
+import { EXAMPLE_FIXTURES } from "../scripts/spreadsheet-example.js";
 
 type RunCli = (argv: string[]) => Promise<number>;
 type Commands = Map<string, { run(args: string[]): Promise<number> }>;
@@ -38,7 +39,7 @@ const fixture = (n: string) => fixtures.find((f) => f.file.startsWith(`${n}-`))!
 const bad = invalidFixtures().find((f) => f.file.startsWith("27-"))!;
 
 // The fixture organizations the shipped example workbook (and its CSV folder) were made from, in row order.
-const EXAMPLE_SOURCES = ["01", "03", "11", "13", "16", "21", "23", "38", "40"];
+const EXAMPLE_SOURCES = EXAMPLE_FIXTURES.map((file) => file.slice(0, 2));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "soc-cli-commands-in-process-"));

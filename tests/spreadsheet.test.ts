@@ -9,21 +9,12 @@ import type { InputRow } from "../src/cli/input.js";
 import { InputError } from "../src/cli/input-error.js";
 import { csvFolderReader, readWorkbookSheets, xlsxReader } from "../src/cli/readers/spreadsheet.js";
 import { FIXTURES_DIR, organizationFixtures } from "./_lib/fixtures.js";
+import { EXAMPLE_FIXTURES } from "../scripts/spreadsheet-example.js";
 
 const SPREADSHEETS = join(FIXTURES_DIR, "spreadsheets");
 
 // The fixture organizations scripts/make-spreadsheets.ts converted into the example, in its row order.
-const EXAMPLE_SOURCES = [
-  "01-clean-association.json",
-  "03-trade-association-two-penalties.json",
-  "11-score-400-grade-d.json",
-  "13-floor-at-zero.json",
-  "16-registered-1-july-year-exempt.json",
-  "21-events-after-as-of-ignored.json",
-  "23-grade-a-rectification-notices.json",
-  "38-v1-dishonest-listed-later-penalty-v5.json",
-  "40-v1-dishonest-revoked-causes-not-eligible.json",
-];
+const EXAMPLE_SOURCES = EXAMPLE_FIXTURES;
 
 const SHEETS = ["organizations", "annualInspections", "activities", "governmentProjects", "complaints", "penalties", "rectificationNotices", "violations", "listings", "honours"];
 
