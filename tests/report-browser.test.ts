@@ -9,7 +9,7 @@ import { buildReport, type ReportRow } from "../src/audit/report.js";
 import { createEvaluator, referenceRuleSet, type Result } from "../src/index.js";
 import { invalidFixtures, organizationFixtures } from "./_lib/fixtures.js";
 
-// Debian's chromium (apt-get install chromium; .ci/run installs it); the test never downloads a browser.
+// Debian's chromium (scripts/test-tools.sh installs it before npm test); the test never downloads a browser.
 const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const SCREENSHOT = join(import.meta.dirname, "..", "test-output", "report.png");
@@ -40,7 +40,7 @@ const consoleErrors: string[] = [];
 const requests: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium (.ci/run does this)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: npm test installs it first: scripts/test-tools.sh`);
   const evaluator = createEvaluator();
   results = [];
   for (const f of organizationFixtures()) results.push(await evaluator.evaluate(f.record, { asOf: f.asOf }));
