@@ -1,0 +1,92 @@
+/**
+ * Text made inert where it is shown: a spreadsheet cell that would run as a formula, Markdown that would
+ * become HTML or a heading, a terminal escape that would move the cursor. Record- and file-derived text
+ * goes through one of these before it reaches such an output; numbers and the library's own labels need not.
+ */
+
+/** The first characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection rule). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text for a spreadsheet cell that no spreadsheet application runs as a formula: one that begins
+ * with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe (OWASP's rule, CWE-1236).
+ *
+ * @param text - the cell's text
+ * @returns the text, neutralized when it could start a formula
+ * @example
+ * spreadsheetText('=HYPERLINK("http://x")'); // "'=HYPERLINK(\"http://x\")"
+ * spreadsheetText("社会团体"); // unchanged
+ */
+export function spreadsheetText(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/**
+ * One CSV field: text neutralized as `spreadsheetText`, then quoted when it holds a quote, comma or
+ * line break. Numbers and booleans are written as they are (a negative score is a number, not a formula).
+ *
+ * @param value - the field's value; null and undefined give an empty field
+ * @returns the field as it stands between commas
+ * @example
+ * csvField("=1+1"); // "'=1+1"
+ * csvField(-5); // "-5"
+ */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "string" ? spreadsheetText(value) : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+// C0 controls, DEL, C1 controls, line and paragraph separators, and the bidirectional overrides and
+// isolates, which can make a terminal or an editor show text other than what is there.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+
+const escapeControl = (ch: string): string => {
+  const code = ch.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+};
+
+/**
+ * A text for a terminal line: every control character (escape sequences, line breaks, bidirectional
+ * overrides) shown escaped as `\xNN` or `\uNNNN`, so that a name cannot clear the screen, move the
+ * cursor or print a line of its own.
+ *
+ * @param text - text read from a record, a file or a file name
+ * @returns the same text with its control characters visible
+ * @example
+ * terminalText("name\u001b[2J"); // "name\\x1b[2J"
+ */
+export function terminalText(text: string): string {
+  return text.replace(CONTROL, escapeControl);
+}
+
+/**
+ * A text for Markdown, shown as the same characters: HTML is escaped as entities, Markdown's
+ * punctuation is backslash-escaped (no link, emphasis, heading, table cell or code span can start), and
+ * control characters are shown escaped as `terminalText` does (so no line break can start a heading).
+ *
+ * @param text - text read from a record or a file
+ * @returns Markdown that renders as that text
+ * @example
+ * markdownText("<img src=x onerror=alert(1)>"); // "&lt;img src=x onerror=alert(1)&gt;"
+ * markdownText("# heading"); // "\\# heading"
+ */
+export function markdownText(text: string): string {
+  return terminalText(text)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]#|~!:]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * A text for HTML, as element content or a quoted attribute value.
+ *
+ * @param text - any text
+ * @returns the text with `& < > " '` as entities
+ * @example
+ * htmlText('<b title="x">'); // "&lt;b title=&quot;x&quot;&gt;"
+ */
+export function htmlText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}

