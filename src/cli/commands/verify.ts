@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { isIsoDate } from "../../_lib/dates.js";
+import { terminalText } from "../../_lib/inert.js";
 import { createEvaluator } from "../../evaluate.js";
 import { InvalidRecordError, SocialOrgCreditError } from "../../errors.js";
 import type { Result } from "../../result/types.js";
@@ -98,7 +99,9 @@ export const verifyCommand: Command = {
     }
     progress.done();
     const shown = mismatches.slice(0, 200);
-    for (const m of shown) process.stdout.write(`row ${m.position}${m.organizationId ? ` ${m.organizationId}` : ""}: ${m.problem}\n`);
+    // A mismatch quotes the files (ids, messages, found values): shown with controls escaped, so that no
+    // row can print a line of its own, such as a false "verified".
+    for (const m of shown) process.stdout.write(`${terminalText(`row ${m.position}${m.organizationId ? ` ${m.organizationId}` : ""}: ${m.problem}`)}\n`);
     if (mismatches.length > shown.length) process.stdout.write(`… and ${mismatches.length - shown.length} more\n`);
     process.stdout.write(
       mismatches.length === 0
