@@ -54,7 +54,8 @@ function isErrorRowShape(v: unknown): v is { row: number; source: string; organi
  * Reads a results file written by `score` (JSON array or NDJSON): results and error rows in file order.
  * A line that is not JSON comes back as an unreadable error row; anything else that is neither a result
  * nor an error row (a records file passed by mistake) stops the command with an InputError — or, with
- * `strayRowsUnreadable`, after the first row, comes back as an unreadable row (verify lists it as a mismatch).
+ * `strayRowsUnreadable`, comes back as an unreadable row (verify lists it as a mismatch), unless it is the
+ * first row and a record or an envelope.
  *
  * @param path - the results file
  * @returns the rows, in order
@@ -87,8 +88,9 @@ export async function* readResultRows(path: string, options: { strayRowsUnreadab
         text,
         row: { ok: false, index: typeof v.row === "number" ? v.row : at, source: typeof v.source === "string" ? v.source : input.source, organizationId: v.organizationId ?? null, error: v.error },
       };
-    } else if (options.strayRowsUnreadable && at > 0) {
-      // verify: a damaged row among rows as score writes them is a mismatch of that row, not a wrong file.
+    } else if (options.strayRowsUnreadable && (at > 0 || !(isObject(input.record) && ("id" in input.record || "record" in input.record)))) {
+      // verify: a damaged row is a mismatch of that row; only a first row that is a record (an id, an
+      // envelope) says that the file is not a results file at all.
       yield unreadable(at, input.source, "not a result or an error row as score writes them");
     } else {
       throw new InputError(`${input.source}: not a result or an error row as score writes them (is this a records file? give the output of score)`);

@@ -110,8 +110,10 @@ export const verifyCommand: Command = {
       if (recorded.unreadable || text === null) return `the results line cannot be read: ${row.ok ? "" : row.error.message}`;
       if (row.ok) {
         const r = row.result;
+        const recordedSet = r.ruleSet as unknown;
+        if (!isPlain(recordedSet) || typeof recordedSet.digest !== "string") return "the result names no rule set digest (the results file was edited)";
         if (r.ruleSet.digest !== ruleSet.digest) return `scored with rule set ${r.ruleSet.id}@${r.ruleSet.version} (${r.ruleSet.digest.slice(0, 15)}…), not the one given (${ruleSet.digest.slice(0, 15)}…); pass its folder with --rules`;
-        const now = await recompute(input, r.asOf);
+        const now = await recompute(input, isIsoDate(r.asOf) ? r.asOf : null);
         if (!now.ok) return `the result says scored, but the record is refused now (${now.code}): ${now.message}`;
         if (now.result.digest !== r.digest) return `digest differs: recorded ${r.digest.slice(0, 19)}…, recomputed ${now.result.digest.slice(0, 19)}… (the record, asOf, rule set or library version is not the one scored)`;
         if (JSON.stringify(now.result) !== text) {
