@@ -127,6 +127,16 @@ describe("XLSX (score --format xlsx)", () => {
     expect(workbook.getWorksheet("errors")!.getRow(2).getCell(3).value).toBe("'=cmd|' /C calc'!A0");
   });
 
+  it("shows a control character that XML cannot hold escaped, rather than dropping it", async () => {
+    const input = ndjson("x-ctl.ndjson", [named("协会\u001b[2J\u0007"), withId("X\u0000Y")]);
+    const path = join(dir, "x-ctl.xlsx");
+    expect(await runCli(["score", input, "--format", "xlsx", "--out", path])).toBe(1);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(path);
+    expect(workbook.getWorksheet("results")!.getRow(2).getCell(4).value).toBe("协会\\x1b[2J\\x07");
+    expect(workbook.getWorksheet("errors")!.getRow(2).getCell(3).value).toBe("X\\x00Y");
+  });
+
   it("opened by LibreOffice, shows a =1+1 name as its text, not 2", async () => {
     const input = ndjson("x-lo.ndjson", [named("=1+1"), named("@SUM(1,1)")]);
     const path = join(dir, "x-lo.xlsx");

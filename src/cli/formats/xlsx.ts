@@ -1,6 +1,6 @@
 import ExcelJS from "exceljs";
 import { DOCUMENT_DATE, withPinnedClockSync } from "../../_lib/document-date.js";
-import { spreadsheetText } from "../../_lib/inert.js";
+import { spreadsheetText, terminalText } from "../../_lib/inert.js";
 import type { Result } from "../../result/types.js";
 import type { OutputFormat, OutputRow } from "../output.js";
 
@@ -77,7 +77,10 @@ function addSheet<T>(workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string,
   return (row: T) => ws.addRow(columns.map((c) => inert(c.cell(row)))).commit();
 }
 
-const inert = (cell: Cell): Cell => (typeof cell === "string" ? spreadsheetText(cell) : cell);
+// Characters XML cannot hold (C0 controls but tab, line feed and CR; DEL), which exceljs would drop
+// without a word: shown escaped instead, as the terminal shows them.
+const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const inert = (cell: Cell): Cell => (typeof cell === "string" ? spreadsheetText(cell).replace(NOT_IN_XML, terminalText) : cell);
 
 /** The zip archive exceljs streams the workbook through; each entry takes the time given, or the clock's. */
 type Zip = { append(source: unknown, data: { name: string; date?: Date }): unknown };
