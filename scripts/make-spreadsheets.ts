@@ -4,6 +4,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
+import { DOCUMENT_DATE, withPinnedClock } from "../src/_lib/document-date.js";
+import { csvField } from "../src/_lib/inert.js";
 import { SPREADSHEET_LAYOUT, columnLetter, headerText, sheetRowsOf, type CellOut, type ColumnSpec } from "../src/audit/spreadsheet-layout.js";
 import { EXAMPLE_FIXTURES } from "./spreadsheet-example.js";
 
@@ -13,8 +15,6 @@ const OUT = process.argv[2] ?? join(ROOT, "fixtures", "spreadsheets");
 
 /** Rows given input help (drop-down lists, text format) in the template. */
 const TEMPLATE_ROWS = 2000;
-// Fixed document dates keep the workbooks' properties the same from run to run.
-const DOCUMENT_DATE = new Date(Date.UTC(2023, 4, 31));
 
 function emptyMeaning(c: ColumnSpec): string {
   if (c.key.startsWith("evaluation.") && c.key !== "evaluation.expiresOn") return "all evaluation.* empty: no grade 全部为空：无评估等级";
@@ -76,26 +76,6 @@ function addSheets(workbook: ExcelJS.Workbook, rowsBySheet: Record<string, Array
   }
 }
 
-/** Runs `write` with the clock pinned to DOCUMENT_DATE: the zip stamps each entry with the time it is written. */
-async function withPinnedClock(write: () => Promise<void>): Promise<void> {
-  const RealDate = Date;
-  const pinned = DOCUMENT_DATE.getTime();
-  class PinnedDate extends RealDate {
-    constructor(...args: unknown[]) {
-      super(...((args.length > 0 ? args : [pinned]) as [number]));
-    }
-    static override now(): number {
-      return pinned;
-    }
-  }
-  globalThis.Date = PinnedDate as DateConstructor;
-  try {
-    await write();
-  } finally {
-    globalThis.Date = RealDate;
-  }
-}
-
 async function writeWorkbook(path: string, rowsBySheet: Record<string, Array<Record<string, CellOut>>>): Promise<void> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = "social-org-credit";
@@ -106,17 +86,12 @@ async function writeWorkbook(path: string, rowsBySheet: Record<string, Array<Rec
   await withPinnedClock(() => workbook.xlsx.writeFile(path));
 }
 
-function csvCell(value: CellOut): string {
-  const text = value === null ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function writeCsvFolder(dir: string, rowsBySheet: Record<string, Array<Record<string, CellOut>>>): void {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const sheet of SPREADSHEET_LAYOUT) {
-    const lines = [sheet.columns.map((c) => csvCell(headerText(c))).join(",")];
-    for (const row of rowsBySheet[sheet.name] ?? []) lines.push(sheet.columns.map((c) => csvCell(row[c.key] ?? null)).join(","));
+    const lines = [sheet.columns.map((c) => csvField(headerText(c))).join(",")];
+    for (const row of rowsBySheet[sheet.name] ?? []) lines.push(sheet.columns.map((c) => csvField(row[c.key] ?? null)).join(","));
     // A byte-order mark lets Excel open the UTF-8 file with its Chinese intact.
     writeFileSync(join(dir, `${sheet.name}.csv`), `\ufeff${lines.join("\r\n")}\r\n`);
   }

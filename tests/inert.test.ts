@@ -35,6 +35,10 @@ describe("markdownText and htmlText", () => {
     expect(markdownText("[x](javascript:alert(1))")).toBe("\\[x\\](javascript\\:alert(1))");
     expect(markdownText("a\n# forged heading")).toBe("a\\\\x0a\\# forged heading");
     expect(markdownText("| cell |")).toBe("\\| cell \\|");
+    expect(markdownText("http://x.example")).toBe("http\\://x.example");
+  });
+  it("leaves a colon followed by a space as it is (a problem's `path: message`)", () => {
+    expect(markdownText("name: required field is missing")).toBe("name: required field is missing");
   });
   it("escapes HTML's five special characters", () => {
     expect(htmlText(`<a href="x" title='y'>&</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");

@@ -1,4 +1,5 @@
 import { compareStrings } from "../_lib/canonical.js";
+import { htmlText, markdownText } from "../_lib/inert.js";
 import type { Label, RecordIssue } from "../errors.js";
 import type { Result } from "../result/types.js";
 
@@ -203,7 +204,7 @@ export function summarizeResults(rows: Iterable<ReportRow>, options: ReportOptio
   return acc.finish();
 }
 
-const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = htmlText;
 const both = (l: Label) => (l.zh === l.en ? l.en : `${l.zh} ${l.en}`);
 const fmt = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
@@ -333,7 +334,10 @@ ${refused}
 `;
 }
 
-const md = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+// Every text read from the results or the rule files is Markdown-escaped (markdownText): no HTML, link,
+// heading or table cell can come out of a name, an id, a source or a message. The report's own headings
+// and the numbers are written as they are.
+const md = markdownText;
 
 function mdBars(bars: ReportBar[], valueText: (b: ReportBar) => string, share: (b: ReportBar) => number): string {
   if (bars.length === 0) return "none 无\n";
@@ -343,12 +347,17 @@ function mdBars(bars: ReportBar[], valueText: (b: ReportBar) => string, share: (
 
 function mdOrgs(orgs: ReportOrganization[], whatHeader: Label): string {
   if (orgs.length === 0) return "none 无\n";
-  const rows = orgs.map((o) => `| ${o.organizationId} | ${md(o.name)} | ${o.grade} | ${o.score} | ${md(o.items.map((i) => `${both(i.label)}${i.why.length > 0 ? ` (${i.why.join(", ")})` : ""}`).join("; "))} |`);
+  const rows = orgs.map(
+    (o) =>
+      `| ${md(o.organizationId)} | ${md(o.name)} | ${md(o.grade)} | ${o.score} | ${o.items.map((i) => md(`${both(i.label)}${i.why.length > 0 ? ` (${i.why.join(", ")})` : ""}`)).join("; ")} |`,
+  );
   return `| 统一社会信用代码 credit code | 名称 name | 等级 grade | 得分 score | ${both(whatHeader)} |\n|---|---|---|---:|---|\n${rows.join("\n")}\n`;
 }
 
 /**
- * The Markdown twin of the HTML report: the same sections, charts drawn as text bars.
+ * The Markdown twin of the HTML report: the same sections, charts drawn as text bars. Every text that
+ * comes from the results or the rules is escaped: it shows as the same characters and never as HTML,
+ * a link, a heading or another table cell.
  *
  * @param data - from `summarizeResults`
  * @returns the Markdown document
@@ -363,10 +372,10 @@ export function renderReportMarkdown(data: ReportData): string {
     data.refusedRows.length === 0
       ? "none 无\n"
       : `| 序号 row | 来源 source | 统一社会信用代码 credit code | 问题 problems |\n|---:|---|---|---|\n${data.refusedRows
-          .map((r) => `| ${r.index ?? ""} | ${md(r.source ?? "")} | ${r.organizationId ?? ""} | ${md(r.problems.map((p) => p.en).join("; "))} |`)
+          .map((r) => `| ${r.index ?? ""} | ${md(r.source ?? "")} | ${md(r.organizationId ?? "")} | ${r.problems.map((p) => md(p.en)).join("; ")} |`)
           .join("\n")}\n`;
   return [
-    `# ${both(data.title)}\n\n评价日 asOf: ${data.asOfs.join(", ") || "—"} · 规则集 rule set: ${data.ruleSets.join(", ") || "—"}\n\n`,
+    `# ${md(both(data.title))}\n\n评价日 asOf: ${md(data.asOfs.join(", ")) || "—"} · 规则集 rule set: ${md(data.ruleSets.join(", ")) || "—"}\n\n`,
     h(HEADINGS.summary),
     `- 读取 read: ${fmt(data.read)}\n- 已评分 scored: ${fmt(data.scored)}\n- 被拒绝 refused: ${fmt(data.refused)}\n- 受限制 restricted: ${fmt(data.restricted.length)}\n- 撤销审查 revocation review: ${fmt(data.revocation.length)}\n\n`,
     h(HEADINGS.levels),

@@ -1,9 +1,5 @@
+import { csvField, terminalText } from "../_lib/inert.js";
 import type { OutputRow } from "./output.js";
-
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 const CSV_HEAD = ["row", "source", "organizationId", "name", "asOf", "status", "score", "scoreLevel", "grade", "seriouslyDishonest"];
 const CSV_TAIL = ["baseScore", "deductionTotal", "bonusTotal", "caps", "vetoes", "gateHeld", "measures", "listActions", "nextLevel", "pointsNeeded", "blockedBy", "digest", "errors"];
@@ -13,12 +9,15 @@ export function csvHeader(dims: string[]): string {
   return [...CSV_HEAD, ...dims.map((d) => `dimension_${d}`), ...CSV_TAIL].join(",");
 }
 
-/** One CSV line, for a result or a refused row alike. */
+/**
+ * One CSV line, for a result or a refused row alike. Every text field goes through `csvField`: one that
+ * a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a leading apostrophe.
+ */
 export function csvLine(r: OutputRow, dims: string[]): string {
   if (!r.ok) {
     const blanks = CSV_HEAD.length - 6 + dims.length + CSV_TAIL.length - 1;
     const errors = r.error.issues.map((i) => `${i.path || "(record)"}: ${i.message.en}`).join("; ") || r.error.message;
-    return [r.index, r.source, r.organizationId, "", "", "refused", ...Array(blanks).fill(""), errors].map(csvCell).join(",");
+    return [r.index, r.source, r.organizationId, "", "", "refused", ...Array(blanks).fill(""), errors].map(csvField).join(",");
   }
   const x = r.result;
   return [
@@ -27,7 +26,7 @@ export function csvLine(r: OutputRow, dims: string[]): string {
     x.caps.map((c) => c.id).join(" "), x.vetoes.map((v) => v.id).join(" "), x.gate.held, x.measures.map((m) => m.id).join(" "),
     x.listActions.map((a) => `${a.id}(${a.causes.join(" ")})`).join(" "), x.nextLevel?.level ?? "", x.nextLevel?.pointsNeeded ?? "",
     x.nextLevel?.blockedBy.join(" ") ?? "", x.digest, "",
-  ].map(csvCell).join(",");
+  ].map(csvField).join(",");
 }
 
 // Terminal columns a character takes: East Asian wide and fullwidth characters take two.
@@ -106,21 +105,26 @@ export function tableHeader(): string {
   return `${tableCells(COLUMNS.map((c) => c.title))}\n${COLUMNS.map((c) => "-".repeat(c.width)).join("  ")}`;
 }
 
-/** One table line: a result, or a refused row with its first problem. */
+/**
+ * One table line: a result, or a refused row with its first problem. Every cell and the problem text
+ * have their control characters shown escaped (`terminalText`) before their width is measured, so a
+ * name can neither move the cursor nor break the columns.
+ */
 export function tableLine(r: OutputRow): string {
   if (!r.ok) {
     const first = r.error.issues[0];
     const more = r.error.issues.length > 1 ? ` (+${r.error.issues.length - 1})` : "";
-    return `${tableCells([String(r.index), r.organizationId ?? "?", "REFUSED 拒绝", "", "", "", ""])}  ${first ? `${first.path || "(record)"}: ${first.message.en}` : r.error.message}${more}`;
+    const problem = first ? `${first.path || "(record)"}: ${first.message.en}` : r.error.message;
+    return `${tableCells([String(r.index), r.organizationId ?? "?", "REFUSED 拒绝", "", "", "", ""].map(terminalText))}  ${terminalText(problem)}${more}`;
   }
   const x = r.result;
   const limits = [...x.caps.map((c) => `${c.id}→${c.atBest}`), ...x.vetoes.map((v) => v.id), ...(x.gate.held ? [] : ["no-gate"])].join(" ");
   const actions = x.listActions.map((a) => `${ACTION_MARKS[a.id] ?? a.id}(${a.causes.map((c) => c.split(/[_-]/)[0]).join(",")})`).join(" ");
-  return tableCells([String(r.index), x.organizationId, x.name, x.asOf, String(x.score), x.scoreLevel, x.grade + (x.seriouslyDishonest ? "!" : ""), limits, actions]);
+  return tableCells([String(r.index), x.organizationId, x.name, x.asOf, String(x.score), x.scoreLevel, x.grade + (x.seriouslyDishonest ? "!" : ""), limits, actions].map(terminalText));
 }
 
 /** The closing lines: counts, the grade distribution and a legend. */
 export function tableSummary(counts: { read: number; scored: number; grades: Map<string, number> }): string {
-  const dist = [...counts.grades.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([g, n]) => `${g} ${n}`).join(", ");
+  const dist = [...counts.grades.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([g, n]) => `${terminalText(g)} ${n}`).join(", ");
   return `\nread ${counts.read}, scored ${counts.scored}, refused ${counts.read - counts.scored}; grades 等级: ${dist || "none"}.\n"!" veto, seriously dishonest 严重失信; K→X cap at level X; +abnormal/+dishonest propose listing 建议列入 (causes); -abnormal/-dishonest removal due 应移出.\n`;
 }

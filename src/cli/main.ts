@@ -1,3 +1,4 @@
+import { terminalText } from "../_lib/inert.js";
 import { RuleSetError } from "../errors.js";
 import { LIBRARY_VERSION } from "../version.js";
 import { UsageError, type Command } from "./command.js";
@@ -49,22 +50,22 @@ export async function runCli(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`error: ${(error as Error).message}\n\n${usage()}\n`);
+      process.stderr.write(`error: ${terminalText((error as Error).message)}\n\n${usage()}\n`);
       return 2;
     }
     if (error instanceof RuleSetError) {
       process.stderr.write(
-        `error: the rule set is invalid 规则集无效:\n${error.problems.map((p) => `  ${p.file}${p.ruleId ? ` [${p.ruleId}]` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`).join("\n")}\n`,
+        `error: the rule set is invalid 规则集无效:\n${error.problems.map((p) => `  ${terminalText(`${p.file}${p.ruleId ? ` [${p.ruleId}]` : ""}${p.path ? ` ${p.path}` : ""}: ${p.message}`)}`).join("\n")}\n`,
       );
       return 2;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${terminalText(error.message)}\n`);
       return 2;
     }
     // Any system error (ENOENT, EACCES, ELOOP, EMFILE…) is about the input or the output, not a bug.
     if (typeof (error as NodeJS.ErrnoException).syscall === "string") {
-      process.stderr.write(`error: ${(error as Error).message}\n`);
+      process.stderr.write(`error: ${terminalText((error as Error).message)}\n`);
       return 2;
     }
     throw error;

@@ -1,3 +1,4 @@
+import { terminalText } from "../_lib/inert.js";
 import { SocialOrgCreditError, type Label } from "../errors.js";
 import { latestDueInspectionYear } from "../facts/context.js";
 import { referenceRuleSet } from "../rule-set/reference.js";
@@ -61,7 +62,7 @@ const signed = (n: number) => (n < 0 ? `−${-n}` : `+${n}`);
  *
  * @param result - a result from `evaluate`
  * @param options - `lang` (zh or en; zh by default) and the `ruleSet` the result came from when it is not the bundled one
- * @returns the explanation, as lines of text
+ * @returns the explanation, as lines of text; control characters of the record's texts are shown escaped (`\x1b`)
  * @throws SocialOrgCreditError (code `rule_set_mismatch`) when the rule set given did not produce the result
  * @example
  * const result = await evaluate(record, { asOf: "2024-02-29" });
@@ -283,7 +284,9 @@ export function explain(result: Result, options: ExplainOptions = {}): string {
     lines.push(zh ? "依据来源：" : "Sources:");
     for (const id of [...sourcesUsed].sort()) if (manifest.sources[id]) lines.push(`   ${id}: ${manifest.sources[id]!.title}`);
   }
-  return `${lines.join("\n")}\n`;
+  // A name, a penalty's text or a source read from a file may hold control characters: shown escaped, so
+  // that no text of the record can start a line of its own or drive the terminal the explanation is shown on.
+  return `${lines.map(terminalText).join("\n")}\n`;
 }
 
 function evidenceWords(e: FactEvidence, lang: Lang, latestDueYear: number): string {

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { isIsoDate } from "../../_lib/dates.js";
+import { terminalText } from "../../_lib/inert.js";
 import { generatePopulation } from "../../audit/generate.js";
 import { shadowRun, type ShadowEntry, type ShadowReport } from "../../audit/shadow.js";
 import { loadRuleSet } from "../../rule-set/load.js";
@@ -16,7 +17,10 @@ const USAGE = `  --rules A --rules B  the rule set in force, then the revision: 
   --format       text (default) or json (the whole report, with every organization that changed grade).
   --out          write there instead of standard output.`;
 
-const pad = (text: string, width: number, right = false) => {
+// Text from the rule files and the population (ids, levels, sources, messages) is shown with its control
+// characters escaped, and measured after that, so that the columns stay aligned.
+const pad = (raw: string, width: number, right = false) => {
+  const text = terminalText(raw);
   const space = " ".repeat(Math.max(0, width - displayWidth(text)));
   return right ? space + text : text + space;
 };
@@ -27,7 +31,7 @@ const pad = (text: string, width: number, right = false) => {
  *
  * @param report - a report from shadowRun
  * @param names - how to name A and B (their folders)
- * @returns the text, ending with a newline
+ * @returns the text, ending with a newline; control characters of file-derived text shown escaped
  */
 export function formatShadowReport(report: ShadowReport, names: { a: string; b: string }): string {
   const lines: string[] = [];
@@ -38,7 +42,7 @@ export function formatShadowReport(report: ShadowReport, names: { a: string; b: 
   lines.push(`  B (revision 修订): ${side(report.b, names.b)}`);
   lines.push("");
   lines.push("Level migration 等级迁移 (rows: grade under A; columns: grade under B)");
-  const w = Math.max(6, ...Object.values(report.matrix).flatMap((row) => Object.values(row).map((n) => String(n).length + 1)));
+  const w = Math.max(6, ...report.levels.map((l) => displayWidth(terminalText(l)) + 1), ...Object.values(report.matrix).flatMap((row) => Object.values(row).map((n) => String(n).length + 1)));
   lines.push(`  ${pad("A \\ B", 6)}${report.levels.map((l) => pad(l, w, true)).join("")}${pad("total", w + 2, true)}`);
   for (const from of report.levels) {
     const row = report.levels.map((to) => report.matrix[from]?.[to] ?? 0);
@@ -54,7 +58,7 @@ export function formatShadowReport(report: ShadowReport, names: { a: string; b: 
   if (report.rules.length === 0) lines.push("Changed rules 规则变化: none — A and B score alike");
   else {
     lines.push("Changed rules 规则变化 (affected 受影响: its part of the result differs; moved 等级变化: and the grade went the way it pushed)");
-    const idWidth = Math.max(4, ...report.rules.map((r) => r.id.length));
+    const idWidth = Math.max(4, ...report.rules.map((r) => displayWidth(terminalText(r.id))));
     lines.push(`  ${pad("rule", idWidth)}  ${pad("affected", 8, true)}  ${pad("moved", 5, true)}  ${pad("up", 4, true)}  ${pad("down", 4, true)}  change`);
     for (const r of report.rules) {
       const what = r.changes.length > 3 ? [...r.changes.slice(0, 3), `and ${r.changes.length - 3} more`] : r.changes;
@@ -80,7 +84,7 @@ export function formatShadowReport(report: ShadowReport, names: { a: string; b: 
     lines.push(`Refused 拒绝 (first ${report.refusals.length} of ${report.refused})`);
     for (const r of report.refusals) lines.push(`  ${r.source} ${r.organizationId ?? "?"}: ${r.code}: ${r.message}`);
   }
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(terminalText).join("\n")}\n`;
 }
 
 async function* envelopes(path: string, asOf: string | null): AsyncGenerator<ShadowEntry> {

@@ -1,11 +1,13 @@
 import { runShadowDiff } from "./diff-rules.js";
 import { parseArgs } from "node:util";
 import { compareStrings } from "../../_lib/canonical.js";
+import { terminalText } from "../../_lib/inert.js";
 import { diffResults, type ResultsDiff } from "../../audit/diff.js";
 import type { Result } from "../../result/types.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
 import { UsageError, type Command } from "../command.js";
 import { readResultRows } from "../results-file.js";
+import { displayWidth } from "../format.js";
 import { openSink } from "../sink.js";
 
 interface Side {
@@ -24,12 +26,13 @@ async function readSide(path: string): Promise<Side> {
   return side;
 }
 
-const pad = (text: string, width: number) => text + " ".repeat(Math.max(0, width - [...text].length));
-const padLeft = (text: string, width: number) => " ".repeat(Math.max(0, width - text.length)) + text;
+const pad = (text: string, width: number) => text + " ".repeat(Math.max(0, width - displayWidth(text)));
+const padLeft = (text: string, width: number) => " ".repeat(Math.max(0, width - displayWidth(text))) + text;
 
 /**
  * The diff as text for a terminal or a file: the migration matrix, the organizations that changed
- * level with what moved them, and who was newly restricted or released.
+ * level with what moved them, and who was newly restricted or released. Text read from the files (names,
+ * ids, grades) has its control characters shown escaped, before the columns are measured.
  *
  * @param d - the diff of the two sides' results
  * @param before - counts of the first file
@@ -39,11 +42,12 @@ const padLeft = (text: string, width: number) => " ".repeat(Math.max(0, width - 
  * process.stdout.write(diffText(diffResults(a.results, b.results), a, b));
  */
 export function diffText(d: ResultsDiff, before: Side, after: Side): string {
-  const w = Math.max(6, ...d.levels.flatMap((f) => d.levels.map((t) => String(d.matrix[f]?.[t] ?? 0).length + 2)));
+  const t = terminalText;
+  const w = Math.max(6, ...d.levels.map((l) => displayWidth(t(l)) + 2), ...d.levels.flatMap((f) => d.levels.map((to) => String(d.matrix[f]?.[to] ?? 0).length + 2)));
   const lines = [
     "等级迁移矩阵 Level migration matrix (rows: before 之前; columns: after 之后)",
-    `${pad("", 8)}${d.levels.map((l) => padLeft(l, w)).join("")}`,
-    ...d.levels.map((f) => `${pad(f, 8)}${d.levels.map((t) => padLeft(String(d.matrix[f]?.[t] ?? 0), w)).join("")}`),
+    `${pad("", 8)}${d.levels.map((l) => padLeft(t(l), w)).join("")}`,
+    ...d.levels.map((f) => `${pad(t(f), 8)}${d.levels.map((to) => padLeft(String(d.matrix[f]?.[to] ?? 0), w)).join("")}`),
     "",
     `compared 比较 ${d.compared}; only before 仅之前 ${d.onlyBefore.length}; only after 仅之后 ${d.onlyAfter.length}; refused rows 拒绝: before ${before.refused}, after ${after.refused}; unreadable lines 无法读取: before ${before.unreadable}, after ${after.unreadable}`,
     "",
@@ -63,7 +67,8 @@ export function diffText(d: ResultsDiff, before: Side, after: Side): string {
   ];
   if (d.onlyBefore.length > 0) lines.push("", `仅在之前 Only before: ${d.onlyBefore.join(" ")}`);
   if (d.onlyAfter.length > 0) lines.push("", `仅在之后 Only after: ${d.onlyAfter.join(" ")}`);
-  return `${lines.join("\n")}\n`;
+  // Whatever else a file put in a line (a name, an id, a rule id) is shown escaped too.
+  return `${lines.map(t).join("\n")}\n`;
 }
 
 export const diffCommand: Command = {

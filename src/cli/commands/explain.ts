@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { isIsoDate } from "../../_lib/dates.js";
+import { terminalText } from "../../_lib/inert.js";
 import { createEvaluator } from "../../evaluate.js";
 import { InvalidRecordError, SocialOrgCreditError } from "../../errors.js";
 import { explain } from "../../result/explain.js";
@@ -41,12 +42,13 @@ export const explainCommand: Command = {
         return 0;
       } catch (error) {
         if (!(error instanceof SocialOrgCreditError)) throw error;
-        const issues = error instanceof InvalidRecordError ? error.issues.map((i) => `  ${i.path || "(record)"}: ${i.message[lang]}`).join("\n") : "";
-        process.stderr.write(`${values.id} (${row.source}) cannot be evaluated 无法评价: ${error.code}: ${error.message}\n${issues}${issues ? "\n" : ""}`);
+        // The id, the source and the messages (which quote found values) are shown with their controls escaped.
+        const issues = error instanceof InvalidRecordError ? error.issues.map((i) => `  ${terminalText(`${i.path || "(record)"}: ${i.message[lang]}`)}`).join("\n") : "";
+        process.stderr.write(`${terminalText(`${values.id} (${row.source}) cannot be evaluated 无法评价: ${error.code}: ${error.message}`)}\n${issues}${issues ? "\n" : ""}`);
         return 1;
       }
     }
-    process.stderr.write(`error: no organization with id ${values.id} in ${positionals[0]} 未找到该组织\n`);
+    process.stderr.write(`error: ${terminalText(`no organization with id ${values.id} in ${positionals[0]}`)} 未找到该组织\n`);
     return 2;
   },
 };

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { terminalText } from "../../_lib/inert.js";
 import { createReportAccumulator, renderReportHtml, renderReportMarkdown } from "../../audit/report.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
@@ -38,7 +39,7 @@ export const reportCommand: Command = {
     const data = acc.finish();
     writeFileSync(values.out, renderReportHtml(data));
     writeFileSync(markdownPath, renderReportMarkdown(data));
-    process.stderr.write(`report of ${data.read} rows (${data.scored} scored, ${data.refused} refused): ${values.out}, ${markdownPath}\n`);
+    process.stderr.write(`report of ${data.read} rows (${data.scored} scored, ${data.refused} refused): ${terminalText(`${values.out}, ${markdownPath}`)}\n`);
     return 0;
   },
 };

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { terminalText } from "../../_lib/inert.js";
 import { RuleSetError } from "../../errors.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { REFERENCE_RULES_DIR } from "../../rule-set/reference.js";
@@ -26,7 +27,9 @@ export const rulesCheckCommand: Command = {
     if (sub !== "check") throw new UsageError(`rules takes the subcommand check; found ${sub ?? "nothing"}`);
     if (extra.length > 0) throw new UsageError("rules check takes at most one folder");
     const folder = dir ?? REFERENCE_RULES_DIR;
-    const out = (text: string) => process.stdout.write(`${text}\n`);
+    // Every line quotes the rule files (ids, paths, messages with found values) or the folder's name:
+    // their control characters are shown escaped, so that no rule file can print a false "OK".
+    const out = (text: string) => process.stdout.write(`${terminalText(text)}\n`);
     out(`rules check 规则检查: ${folder}`);
     let ruleSet: RuleSet;
     try {

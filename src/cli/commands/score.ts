@@ -12,7 +12,8 @@ import { OUTPUT_FORMATS, type OutputRow } from "../output.js";
 import { openSink } from "../sink.js";
 import { createProgress, runSummary } from "../progress.js";
 
-function readableId(record: unknown): string | null {
+/** The id a refused row is shown with: the record's own id when it is a string (at most 64 characters). */
+export function readableId(record: unknown): string | null {
   const id = record !== null && typeof record === "object" ? (record as { id?: unknown }).id : undefined;
   return typeof id === "string" ? id.slice(0, 64) : null;
 }
@@ -39,6 +40,9 @@ class SerializedRow {
     return this.outcome.result;
   }
 }
+
+/** The message of a row refused as `missing_as_of`. */
+export const MISSING_AS_OF = "this entry has no asOf of its own and no --as-of was given";
 
 export const scoreCommand: Command = {
   name: "score",
@@ -113,7 +117,7 @@ export const scoreCommand: Command = {
       if (outcome === null) {
         return row.readError !== null
           ? refuse(row, "unreadable_row", row.readError, row.readIssues)
-          : refuse(row, "missing_as_of", "this entry has no asOf of its own and no --as-of was given");
+          : refuse(row, "missing_as_of", MISSING_AS_OF);
       }
       if (!outcome.ok) return { ok: false, index: row.index, source: row.source, organizationId: outcome.organizationId, error: outcome.error };
       // The result stays unparsed unless the format reads it (json and ndjson write the worker's text).

@@ -1,12 +1,16 @@
 import { parseArgs } from "node:util";
+import { readFileSync, statSync } from "node:fs";
 import { isIsoDate } from "../../_lib/dates.js";
-import { createEvaluator } from "../../evaluate.js";
-import { InvalidRecordError, SocialOrgCreditError } from "../../errors.js";
+import { terminalText } from "../../_lib/inert.js";
+import { createEvaluator, evaluateTask } from "../../evaluate.js";
+import type { RecordIssue } from "../../errors.js";
 import type { Result } from "../../result/types.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
 import { UsageError, type Command } from "../command.js";
-import { readRows, type InputRow } from "../input.js";
+import { MAX_JSON_BYTES, readRows, type InputRow } from "../input.js";
+import { errorObject } from "../output.js";
+import { MISSING_AS_OF, readableId } from "./score.js";
 import { createProgress } from "../progress.js";
 import { readResultRows, type ResultFileRow } from "../results-file.js";
 
@@ -23,7 +27,50 @@ function differingFields(a: Result, b: Result): string[] {
   return keys.filter((k) => JSON.stringify((a as unknown as Record<string, unknown>)[k]) !== JSON.stringify((b as unknown as Record<string, unknown>)[k]));
 }
 
-type Outcome = { ok: true; result: Result } | { ok: false; code: string; paths: string[]; message: string };
+const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object";
+
+/** The leaf paths (at most `max`) whose values differ between two JSON values, as `path: recorded → recomputed`. */
+function differingLeaves(a: unknown, b: unknown, max = 3, path = "", out: string[] = []): string[] {
+  if (out.length >= max) return out;
+  if (isPlain(a) && isPlain(b) && Array.isArray(a) === Array.isArray(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])]) differingLeaves(a[k], b[k], max, path ? `${path}.${k}` : k, out);
+    return out;
+  }
+  const show = (v: unknown) => {
+    const text = v === undefined ? "(none)" : JSON.stringify(v);
+    return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+  };
+  if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path || "(row)"}: ${show(a)} → ${show(b)}`);
+  return out;
+}
+
+/**
+ * The JSON text of each row of a results file in score's JSON layout (`[`, one row per line, each but the
+ * last ending with a comma, `]`), so that a JSON array is compared byte for byte as NDJSON is. Null for a
+ * file laid out otherwise (then each row's value is compared).
+ */
+function jsonArrayRowTexts(path: string): string[] | null {
+  if (!path.endsWith(".json")) return null;
+  let text: string;
+  try {
+    if (statSync(path).size > MAX_JSON_BYTES) return null;
+    text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(readFileSync(path));
+  } catch {
+    return null;
+  }
+  if (text === "[]\n") return [];
+  const lines = text.split("\n");
+  if (lines[0] !== "[" || lines.at(-1) !== "" || lines.at(-2) !== "]" || lines.length < 4) return null;
+  const rows = lines.slice(1, -2);
+  for (let i = 0; i < rows.length - 1; i++) {
+    if (!rows[i]!.endsWith(",")) return null;
+    rows[i] = rows[i]!.slice(0, -1);
+  }
+  return rows;
+}
+
+/** What score writes for an input row now: its result, or its error row (whole, as JSON text). */
+type Outcome = { ok: true; result: Result } | { ok: false; code: string; message: string; text: string };
 
 export const verifyCommand: Command = {
   name: "verify",
@@ -34,7 +81,8 @@ export const verifyCommand: Command = {
   --as-of        the --as-of given to score, if any: needed only to recheck refused rows of bare records
                  (a result carries its own asOf).
   Recomputes every row: a result must come back with the same digest and the same JSON, byte for byte;
-  a refused row must be refused again with the same code and problem paths. Exit code 1 on any mismatch.`,
+  a refused row must come back as the same error row, byte for byte (row, source, id, code, message and
+  every problem). Exit code 1 on any mismatch.`,
   async run(args) {
     const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: "string" }, "as-of": { type: "string" } } });
     if (positionals.length !== 2) throw new UsageError("verify takes two files: <records> <results>");
@@ -43,42 +91,56 @@ export const verifyCommand: Command = {
     const ruleSet = values.rules ? loadRuleSet(values.rules) : referenceRuleSet;
     const evaluator = createEvaluator(ruleSet);
 
+    // The row score writes for an input row, by score's own steps: unreadable, missing asOf, or evaluated.
     const recompute = async (input: InputRow, at: string | null): Promise<Outcome> => {
-      if (input.readError !== null) return { ok: false, code: "unreadable_row", paths: (input.readIssues ?? []).map((i) => i.path), message: input.readError };
-      if (at === null) return { ok: false, code: "missing_as_of", paths: [], message: "no asOf" };
-      try {
-        return { ok: true, result: await evaluator.evaluate(input.record, { asOf: at }) };
-      } catch (error) {
-        if (!(error instanceof SocialOrgCreditError)) throw error;
-        return { ok: false, code: error.code, paths: error instanceof InvalidRecordError ? error.issues.map((i) => i.path) : [], message: error.message };
-      }
+      const refused = (organizationId: string | null, error: { code: string; message: string; issues: RecordIssue[] }): Outcome => ({
+        ok: false,
+        code: error.code,
+        message: error.message,
+        text: JSON.stringify(errorObject({ ok: false, index: input.index, source: input.source, organizationId, error })),
+      });
+      if (input.readError !== null) return refused(readableId(input.record), { code: "unreadable_row", message: input.readError, issues: input.readIssues ?? [] });
+      if (at === null) return refused(readableId(input.record), { code: "missing_as_of", message: MISSING_AS_OF, issues: [] });
+      const outcome = await evaluateTask(evaluator, input.record, at);
+      return outcome.ok ? { ok: true, result: outcome.result } : refused(outcome.organizationId, outcome.error);
     };
 
-    const check = async (input: InputRow, recorded: ResultFileRow): Promise<string | null> => {
+    const check = async (input: InputRow, recorded: ResultFileRow, text: string | null): Promise<string | null> => {
       const row = recorded.row;
-      if (recorded.unreadable) return `the results line cannot be read: ${row.ok ? "" : row.error.message}`;
+      if (recorded.unreadable || text === null) return `the results line cannot be read: ${row.ok ? "" : row.error.message}`;
       if (row.ok) {
         const r = row.result;
+        const recordedSet = r.ruleSet as unknown;
+        if (!isPlain(recordedSet) || typeof recordedSet.digest !== "string") return "the result names no rule set digest (the results file was edited)";
         if (r.ruleSet.digest !== ruleSet.digest) return `scored with rule set ${r.ruleSet.id}@${r.ruleSet.version} (${r.ruleSet.digest.slice(0, 15)}…), not the one given (${ruleSet.digest.slice(0, 15)}…); pass its folder with --rules`;
-        const now = await recompute(input, r.asOf);
+        const now = await recompute(input, isIsoDate(r.asOf) ? r.asOf : null);
         if (!now.ok) return `the result says scored, but the record is refused now (${now.code}): ${now.message}`;
         if (now.result.digest !== r.digest) return `digest differs: recorded ${r.digest.slice(0, 19)}…, recomputed ${now.result.digest.slice(0, 19)}… (the record, asOf, rule set or library version is not the one scored)`;
-        if (JSON.stringify(now.result) !== JSON.stringify(r)) return `same digest, but the result differs in ${differingFields(r, now.result).join(", ")} (the results file was edited)`;
+        if (JSON.stringify(now.result) !== text) {
+          const fields = differingFields(r, now.result);
+          return fields.length > 0 ? `same digest, but the result differs in ${fields.join(", ")} (the results file was edited)` : "same digest and values, but not the bytes score writes (the results file was edited)";
+        }
         return null;
       }
       const now = await recompute(input, asOf ?? input.asOf);
       if (now.ok) return `the row says refused (${row.error.code}), but the record scores now (grade ${now.result.grade})`;
-      const recordedPaths = [...new Set(row.error.issues.map((i) => i.path))].sort();
-      const nowPaths = [...new Set(now.paths)].sort();
-      if (now.code !== row.error.code || JSON.stringify(nowPaths) !== JSON.stringify(recordedPaths)) {
-        return `refused as ${row.error.code} [${recordedPaths.join(", ")}], but recomputed as ${now.code} [${nowPaths.join(", ")}]`;
+      if (now.text === text) return null;
+      let recordedValue: unknown;
+      try {
+        recordedValue = JSON.parse(text);
+      } catch {
+        recordedValue = undefined;
       }
-      return null;
+      const leaves = differingLeaves(recordedValue, JSON.parse(now.text));
+      return leaves.length > 0
+        ? `the refusal differs from the one recomputed (${now.code}): ${leaves.join("; ")}`
+        : "the refusal has the values recomputed, but not the bytes score writes (the results file was edited)";
     };
 
     const mismatches: Mismatch[] = [];
     const records = readRows(positionals[0]!);
-    const results = readResultRows(positionals[1]!);
+    const results = readResultRows(positionals[1]!, { strayRowsUnreadable: true });
+    const arrayTexts = jsonArrayRowTexts(positionals[1]!);
     const progress = createProgress({ label: "verifying 核验", total: null, now: () => performance.now() });
     let position = 0;
     for (;;) {
@@ -91,14 +153,18 @@ export const verifyCommand: Command = {
       else if (input.done) problem = "a results row with no input row (the results file is longer)";
       else {
         organizationId = recorded.value.row.ok ? recorded.value.row.result.organizationId : recorded.value.row.organizationId;
-        problem = await check(input.value, recorded.value);
+        // A JSON array in score's layout is compared by its lines; one laid out otherwise, by its values.
+        const text = arrayTexts !== null && !recorded.value.unreadable ? (arrayTexts[at] ?? null) : recorded.value.text;
+        problem = await check(input.value, recorded.value, text);
       }
       if (problem !== null) mismatches.push({ position: at, organizationId, problem });
       progress.tick(problem !== null);
     }
     progress.done();
     const shown = mismatches.slice(0, 200);
-    for (const m of shown) process.stdout.write(`row ${m.position}${m.organizationId ? ` ${m.organizationId}` : ""}: ${m.problem}\n`);
+    // A mismatch quotes the files (ids, messages, found values): shown with controls escaped, so that no
+    // row can print a line of its own, such as a false "verified".
+    for (const m of shown) process.stdout.write(`${terminalText(`row ${m.position}${m.organizationId ? ` ${m.organizationId}` : ""}: ${m.problem}`)}\n`);
     if (mismatches.length > shown.length) process.stdout.write(`… and ${mismatches.length - shown.length} more\n`);
     process.stdout.write(
       mismatches.length === 0

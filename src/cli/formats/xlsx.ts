@@ -1,4 +1,6 @@
 import ExcelJS from "exceljs";
+import { DOCUMENT_DATE, withPinnedClockSync } from "../../_lib/document-date.js";
+import { spreadsheetText, terminalText } from "../../_lib/inert.js";
 import type { Result } from "../../result/types.js";
 import type { OutputFormat, OutputRow } from "../output.js";
 
@@ -71,19 +73,46 @@ function addSheet<T>(workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string,
   ws.columns = columns.map((c) => ({ header: c.header, width: c.width }));
   ws.getRow(1).font = { bold: true };
   ws.getRow(1).commit();
-  return (row: T) => ws.addRow(columns.map((c) => c.cell(row))).commit();
+  // Text that a spreadsheet would take for a formula once edited or saved as CSV gets a leading apostrophe.
+  return (row: T) => ws.addRow(columns.map((c) => inert(c.cell(row)))).commit();
+}
+
+// Characters XML cannot hold (C0 controls but tab, line feed and CR; DEL), which exceljs would drop
+// without a word: shown escaped instead, as the terminal shows them.
+const NOT_IN_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+const inert = (cell: Cell): Cell => (typeof cell === "string" ? spreadsheetText(cell).replace(NOT_IN_XML, terminalText) : cell);
+
+/** The zip archive exceljs streams the workbook through; each entry takes the time given, or the clock's. */
+type Zip = { append(source: unknown, data: { name: string; date?: Date }): unknown };
+
+/**
+ * A streamed workbook whose bytes depend on its content only: the document properties and every zip
+ * entry carry DOCUMENT_DATE (as the committed spreadsheets do), never the clock; the zip (archiver)
+ * writes entry times in UTC, so the time zone does not matter either.
+ */
+function reproducibleWorkbook(options: Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>): ExcelJS.stream.xlsx.WorkbookWriter {
+  // The constructor adds the theme and the package relations to the zip at once: with the clock pinned.
+  const workbook = withPinnedClockSync(() => new ExcelJS.stream.xlsx.WorkbookWriter(options));
+  // docProps/core.xml is written from these at the end.
+  Object.assign(workbook, { created: DOCUMENT_DATE, modified: DOCUMENT_DATE, creator: "social-org-credit", lastModifiedBy: "social-org-credit" });
+  const zip = (workbook as unknown as { zip: Zip }).zip;
+  const append = zip.append.bind(zip);
+  zip.append = (source, data) => append(source, { ...data, date: DOCUMENT_DATE });
+  return workbook;
 }
 
 /**
  * The XLSX output of `score` (needs `--out`): sheet `results` (one row per scored organization),
  * `measures` (one row per measure of each organization) and `errors` (one row per problem of each
- * refused row). Rows are written as they come; the workbook is finished at the end.
+ * refused row). Rows are written as they come; the workbook is finished at the end. A text cell that
+ * begins with `=`, `+`, `-`, `@`, tab or CR gets a leading apostrophe (spreadsheetText); the same rows give
+ * the same bytes, whenever and wherever they are written.
  */
 export const xlsxFormat: OutputFormat = {
   name: "xlsx",
   needsFile: true,
   create(_sink, { ruleSet, outPath }) {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: outPath!, useStyles: true, useSharedStrings: false });
+    const workbook = reproducibleWorkbook({ filename: outPath!, useStyles: true, useSharedStrings: false });
     const dims = ruleSet.manifest.dimensions.map((d) => d.id);
     const addResult = addSheet(workbook, "results", resultColumns(dims));
     const addMeasure = addSheet(workbook, "measures", MEASURE_COLUMNS);
