@@ -82,8 +82,9 @@ function addSheet<T>(workbook: ExcelJS.stream.xlsx.WorkbookWriter, name: string,
 export const xlsxFormat: OutputFormat = {
   name: "xlsx",
   needsFile: true,
-  create(_sink, { ruleSet, outPath }) {
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: outPath!, useStyles: true, useSharedStrings: false });
+  create(_sink, { ruleSet, stream }) {
+    // The workbook goes to the output file's stream: written beside the target, renamed into place when whole.
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: stream as unknown as import("node:stream").Stream, useStyles: true, useSharedStrings: false });
     const dims = ruleSet.manifest.dimensions.map((d) => d.id);
     const addResult = addSheet(workbook, "results", resultColumns(dims));
     const addMeasure = addSheet(workbook, "measures", MEASURE_COLUMNS);
