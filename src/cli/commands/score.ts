@@ -152,6 +152,8 @@ export const scoreCommand: Command = {
         progress.tick(!out.ok);
         const wait = writer.write(out);
         if (wait) await wait;
+        // A binary format's file stream may have failed (a full disk): stop at once rather than at the end.
+        output.file?.check();
       }
       progress.done();
       // A stream that failed never finishes: the failure ends the wait.
