@@ -280,7 +280,8 @@ async function endToEnd(count: number): Promise<void> {
     const inputBytes = readdirSync(input).reduce((s, f) => s + statSync(join(input, f)).size, 0);
     const out = join(dir, "results.ndjson");
     const score = await timed(process.execPath, [cli, "score", input, "--as-of", asOf, "--format", "ndjson", "--out", out]);
-    const lines = Number(execFileSync("wc", ["-l", out]).toString().trim().split(/\s+/)[0]);
+    // Less the end-of-results trailer score writes last: it is not a result.
+    const lines = Number(execFileSync("wc", ["-l", out]).toString().trim().split(/\s+/)[0]) - 1;
     const outBytes = statSync(out).size;
     console.log(
       table([

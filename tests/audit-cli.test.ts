@@ -6,6 +6,7 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatePopulation } from "../src/audit/generate.js";
 import { FIXTURES_DIR, invalidFixtures, organizationFixtures } from "./_lib/fixtures.js";
+import { endOfResults, jsonResults, ndjsonResultLines, ndjsonResults } from "./_lib/results.js";
 
 // These tests run the built CLI (dist/cli.js) over every input kind, as an auditor would.
 const ROOT = join(import.meta.dirname, "..");
@@ -31,7 +32,7 @@ function summary(stderr: string): { read: number; scored: number; refused: numbe
 }
 
 type Row = Record<string, unknown> & { error?: { code: string; message: string; issues: Array<{ path: string; message: { en: string } }> }; grade?: string; score?: number; organizationId?: string | null };
-const ndjsonRows = (text: string): Row[] => text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Row);
+const ndjsonRows = (text: string): Row[] => ndjsonResults<Row>(text);
 
 let tmp: string;
 const clean = organizationFixtures().filter((f) => f.asOf === AS_OF).slice(0, 4);
@@ -123,7 +124,7 @@ describe("score --format xlsx", () => {
     const run = runCli(["score", input, "--as-of", AS_OF, "--format", "xlsx", "--out", out]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
-    const json = JSON.parse(runCli(["score", input, "--as-of", AS_OF, "--format", "json"]).stdout) as Row[];
+    const json = jsonResults<Row>(runCli(["score", input, "--as-of", AS_OF, "--format", "json"]).stdout);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
     expect(wb.worksheets.map((w) => w.name)).toEqual(["results", "measures", "errors"]);
@@ -247,12 +248,15 @@ describe("report, diff and verify over results files", () => {
   });
 
   it("verify finds an edited score (same digest, other bytes), an edited record (other digest) and a missing row, with exit code 1", () => {
-    const lines = readFileSync(before, "utf8").split("\n").filter((l) => l !== "");
+    const lines = ndjsonResultLines(readFileSync(before, "utf8"));
     const edited = JSON.parse(lines[2]!) as { score: number };
     edited.score += 1;
     lines[2] = JSON.stringify(edited);
     const results = join(tmp, "edited.ndjson");
-    writeFileSync(results, `${lines.slice(0, -1).join("\n")}\n`);
+    // The last row left out, with the trailer of the rows left: a whole file, one row short.
+    const kept = lines.slice(0, -1);
+    const refused = kept.filter((l) => l.startsWith('{"row"')).length;
+    writeFileSync(results, `${kept.join("\n")}\n${JSON.stringify(endOfResults(kept.length - refused, refused))}\n`);
     const recordLines = readFileSync(records, "utf8").split("\n").filter((l) => l !== "");
     const changed = JSON.parse(recordLines[5]!) as { name: string };
     changed.name += "（已改）";

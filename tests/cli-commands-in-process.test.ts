@@ -16,6 +16,7 @@ import { LIBRARY_VERSION } from "../src/version.js";
 import { isValidCreditCode } from "../src/record/credit-code.js";
 import { FIXTURES_DIR, invalidFixtures, organizationFixtures } from "./_lib/fixtures.js";
 import { EXAMPLE_FIXTURES } from "../scripts/spreadsheet-example.js";
+import { endOfResults, jsonResults, ndjsonResultLines, ndjsonResults } from "./_lib/results.js";
 
 type RunCli = (argv: string[]) => Promise<number>;
 type Commands = Map<string, { run(args: string[]): Promise<number> }>;
@@ -97,7 +98,7 @@ function file(name: string, content: string): string {
 }
 
 type Row = Record<string, any> & { organizationId?: string; grade?: string; score?: number; error?: { code: string; message: string; issues: Array<{ path: string }> } };
-const ndjsonRows = (text: string): Row[] => text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Row);
+const ndjsonRows = (text: string): Row[] => ndjsonResults<Row>(text);
 const gradesById = (rows: Row[]) => new Map(rows.filter((r) => !("error" in r)).map((r) => [r.organizationId!, r.grade!]));
 const countBy = (values: string[]) => {
   const counts = new Map<string, number>();
@@ -125,8 +126,8 @@ describe("main.ts", () => {
     expect(none.stderr).toMatch(/^error: a command is required\n\nsocial-org-credit /);
     const unknown = await run(["grade-all"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^error: unknown command grade-all\n/);
-    expect(unknown.stderr).toContain("Exit codes:");
+    expect(unknown.stderr).toMatch(/^error: unknown command grade-all 未知命令\n/);
+    expect(unknown.stderr).toContain("The commands: score, generate, report, diff, verify, shadow, rules, explain");
   });
 
   it("exits 2 with one line for a missing file, an input of an unknown kind and an invalid rule set", async () => {
@@ -221,7 +222,7 @@ describe("score --format xlsx", () => {
     expect(r.stderr).toMatch(/^read 4, scored 3, refused 1/);
 
     const json = await run(["score", input, "--as-of", AS_OF, "--format", "json"]);
-    const rows = JSON.parse(json.stdout) as Row[];
+    const rows = jsonResults<Row>(json.stdout);
     const scored = rows.filter((x) => !("error" in x));
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(path);
@@ -276,7 +277,7 @@ describe("score with a spreadsheet input", () => {
     const records = file("example-records.json", JSON.stringify(EXAMPLE_SOURCES.map((n) => fixture(n).record)));
     const fromJson = await run(["score", records, "--as-of", AS_OF, "--format", "json"]);
     expect(fromJson.code).toBe(0);
-    const expected = JSON.parse(fromJson.stdout) as Row[];
+    const expected = jsonResults<Row>(fromJson.stdout);
     expect(expected.map((x) => x.organizationId)).toEqual(EXAMPLE_SOURCES.map((n) => fixture(n).record.id));
 
     const xlsx = await run(["score", join(SPREADSHEETS, "example.xlsx"), "--as-of", AS_OF, "--format", "ndjson"]);
@@ -402,11 +403,13 @@ describe("report, diff and verify over results files", () => {
   });
 
   it("diff lists organizations on one side only, counts unreadable lines with exit 1, and refuses bad arguments", async () => {
-    const lines = readFileSync(before, "utf8").split("\n").filter((l) => l !== "");
+    const lines = ndjsonResultLines(readFileSync(before, "utf8"));
     const dropped = beforeRows[0]!.organizationId!;
+    // A damaged file (a line that is not JSON, no trailer) is compared only when told to go on.
     const shorter = file("before-short.ndjson", `${lines.slice(1).join("\n")}\n{"not json\n`);
-    const r = await run(["diff", shorter, after]);
+    const r = await run(["diff", shorter, after, "--allow-incomplete"]);
     expect(r.code).toBe(1);
+    expect(r.stdout).toContain("INCOMPLETE 不完整:");
     expect(r.stdout).toContain(`仅在之后 Only after: ${dropped}`);
     expect(r.stdout).toMatch(/unreadable lines 无法读取: before 1, after 0/);
     expect(r.stdout).toMatch(new RegExp(`compared 比较 ${COUNT - 1}; only before 仅之前 0; only after 仅之后 1`));
@@ -429,11 +432,12 @@ describe("report, diff and verify over results files", () => {
   });
 
   it("verify names the row of an edited score, of an edited record and of a missing row, exit 1", async () => {
-    const lines = readFileSync(before, "utf8").split("\n").filter((l) => l !== "");
+    const lines = ndjsonResultLines(readFileSync(before, "utf8"));
     const edited = JSON.parse(lines[2]!) as { score: number; organizationId: string };
     edited.score += 1;
     lines[2] = JSON.stringify(edited);
-    const results = file("edited.ndjson", `${lines.slice(0, -1).join("\n")}\n`);
+    // The last (refused) row left out, with the trailer of what is left: a whole file, one row short.
+    const results = file("edited.ndjson", `${lines.slice(0, -1).join("\n")}\n${JSON.stringify(endOfResults(COUNT, 0))}\n`);
     const recordLines = readFileSync(records, "utf8").split("\n").filter((l) => l !== "");
     const changed = JSON.parse(recordLines[5]!) as { id: string; name: string };
     changed.name += "（已改）";
@@ -449,19 +453,19 @@ describe("report, diff and verify over results files", () => {
   });
 
   it("verify finds a results file longer than its input, a refusal that now scores, and another rule set", async () => {
-    const lines = readFileSync(before, "utf8").split("\n").filter((l) => l !== "");
+    const lines = ndjsonResultLines(readFileSync(before, "utf8"));
     const recordLines = readFileSync(records, "utf8").split("\n").filter((l) => l !== "");
     const twoRecords = file("two-records.ndjson", `${recordLines.slice(0, 2).join("\n")}\n`);
     // Row 1 recorded as refused, though its record scores; then one results row too many.
     const refusedRow = JSON.stringify({ row: 1, source: "x", organizationId: null, error: { code: "invalid_record", message: "m", issues: [] } });
-    const results = file("longer.ndjson", `${lines[0]}\n${refusedRow}\n${lines[2]}\n`);
+    const results = file("longer.ndjson", `${lines[0]}\n${refusedRow}\n${lines[2]}\n${JSON.stringify(endOfResults(2, 1))}\n`);
     const r = await run(["verify", twoRecords, results, "--as-of", AS_OF]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^row 1: the row says refused \(invalid_record\), but the record scores now \(grade [A-E]\)$/m);
     expect(r.stdout).toMatch(/^row 2: a results row with no input row \(the results file is longer\)$/m);
     expect(r.stdout).toContain("MISMATCH 不一致: 2 of 3 rows do not reproduce");
 
-    const other = await run(["verify", twoRecords, `${file("two-results.ndjson", `${lines.slice(0, 2).join("\n")}\n`)}`, "--rules", REVISION]);
+    const other = await run(["verify", twoRecords, `${file("two-results.ndjson", `${lines.slice(0, 2).join("\n")}\n${JSON.stringify(endOfResults(2, 0))}\n`)}`, "--rules", REVISION]);
     expect(other.code).toBe(1);
     expect(other.stdout).toMatch(/^row 0 \S+: scored with rule set quzhou-reference@2023\.1 .*pass its folder with --rules$/m);
     expect((await run(["verify", records])).stderr).toMatch(/verify takes two files/);

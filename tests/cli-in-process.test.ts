@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { boundedLines, decodeLine, isBlankLine } from "../src/cli/lines.js";
 import { LIBRARY_VERSION } from "../src/version.js";
 import { FIXTURES_DIR, organizationFixtures } from "./_lib/fixtures.js";
+import { jsonResults, ndjsonResults } from "./_lib/results.js";
 
 type RunCli = (argv: string[]) => Promise<number>;
 let runCli: RunCli;
@@ -90,7 +91,7 @@ describe("runCli", () => {
 
   it("scores the fixture folder as json, each with its hand-worked score and grade, exit 0", async () => {
     expect(await runCli(["score", ORGANIZATIONS, "--format", "json"])).toBe(0);
-    const rows = JSON.parse(out) as Array<{ organizationId: string; score: number; grade: string }>;
+    const rows = jsonResults<{ organizationId: string; score: number; grade: string }>(out);
     expect(rows.map((r) => [r.organizationId, r.score, r.grade])).toEqual(expectedGrades());
     expect(err.startsWith(`read ${fixtures.length}, scored ${fixtures.length}, refused 0`)).toBe(true);
   });
@@ -99,7 +100,7 @@ describe("runCli", () => {
     const path = join(dir, "out.ndjson");
     expect(await runCli(["score", ORGANIZATIONS, "--format", "ndjson", "--out", path])).toBe(0);
     expect(out).toBe("");
-    const rows = readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { organizationId: string; score: number; grade: string });
+    const rows = ndjsonResults<{ organizationId: string; score: number; grade: string }>(readFileSync(path, "utf8"));
     expect(rows.map((r) => [r.organizationId, r.score, r.grade])).toEqual(expectedGrades());
   });
 
@@ -126,7 +127,8 @@ describe("runCli", () => {
     const empty = join(dir, "empty");
     (await import("node:fs")).mkdirSync(empty);
     expect(await runCli(["score", empty, "--as-of", clean.asOf])).toBe(0);
-    expect(out).toBe("[]\n");
+    // No row, and the trailer that says so.
+    expect(out).toBe('[\n{"endOfResults":{"rows":0,"scored":0,"refused":0}}\n]\n');
     out = "";
     expect(await runCli(["score", empty, "--as-of", clean.asOf, "--format", "table"])).toBe(0);
     expect(out).toMatch(/read 0, scored 0, refused 0; grades 等级: none\./);
@@ -136,7 +138,7 @@ describe("runCli", () => {
     const text = JSON.stringify(clean.record);
     const path = file("crlf.ndjson", `\uFEFF${text}\r\n\r\n{"id": \r\n${JSON.stringify({ asOf: clean.asOf, record: clean.record })}`);
     expect(await runCli(["score", path, "--as-of", clean.asOf, "--format", "ndjson"])).toBe(1);
-    const rows = out.trim().split("\n").map((l) => JSON.parse(l) as { source?: string; grade?: string; error?: { code: string; message: string } });
+    const rows = ndjsonResults<{ source?: string; grade?: string; error?: { code: string; message: string } }>(out);
     expect(rows.map((r) => r.grade ?? r.error?.code)).toEqual([clean.expected.grade, "unreadable_row", clean.expected.grade]);
     expect(rows[1]!.error!.message).toMatch(/^line 3 is not JSON/);
   });
@@ -144,7 +146,7 @@ describe("runCli", () => {
   it("refuses an entry without its own asOf when the first entry has one and no --as-of is given", async () => {
     const path = file("mixed-envelopes.ndjson", `${JSON.stringify({ asOf: clean.asOf, record: clean.record })}\n${JSON.stringify(clean.record)}\n`);
     expect(await runCli(["score", path, "--format", "ndjson"])).toBe(1);
-    const rows = out.trim().split("\n").map((l) => JSON.parse(l) as { grade?: string; error?: { code: string } });
+    const rows = ndjsonResults<{ grade?: string; error?: { code: string } }>(out);
     expect(rows.map((r) => r.grade ?? r.error?.code)).toEqual([clean.expected.grade, "missing_as_of"]);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, runCli } from "./_lib/cli.js";
+import { jsonResults } from "./_lib/results.js";
 
 const REFERENCE = join(ROOT, "rules", "quzhou-reference");
 const EXAMPLE = join(ROOT, "rules", "quzhou-versions-example");
@@ -64,10 +65,10 @@ describe("rules check", () => {
 
 describe("score --rules with a folder of versions", () => {
   it("scores each fixture with the version in force on its asOf and refuses the three dated before 2023", () => {
-    const reference = JSON.parse(runCli(["score", "fixtures/organizations", "--format", "json"]).stdout) as Array<Record<string, any>>;
+    const reference = jsonResults<Record<string, any>>(runCli(["score", "fixtures/organizations", "--format", "json"]).stdout);
     const run = runCli(["score", "fixtures/organizations", "--rules", EXAMPLE, "--format", "json"]);
     expect(run.status).toBe(1);
-    const rows = JSON.parse(run.stdout) as Array<Record<string, any>>;
+    const rows = jsonResults<Record<string, any>>(run.stdout);
     expect(rows).toHaveLength(reference.length);
     const refused = rows.filter((r) => "error" in r);
     expect(refused.map((r) => r.error.code)).toEqual(["no_rule_set_in_force", "no_rule_set_in_force", "no_rule_set_in_force"]);

@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jsonResults, ndjsonResultLines } from "./_lib/results.js";
 
 // These tests run the built CLI (`npx tsup` writes dist/cli.js), as a user or a backend script would.
 const ROOT = join(import.meta.dirname, "..");
@@ -133,7 +134,7 @@ describe("social-org-credit score", () => {
     const files = organizationFiles();
     const run = runCli(["score", "fixtures/organizations", "--format", "json"]);
     expect(run.status).toBe(0);
-    const results = JSON.parse(run.stdout) as OutputObject[];
+    const results = jsonResults<OutputObject>(run.stdout);
     expect(results).toHaveLength(files.length);
     results.forEach((result, i) => {
       const fixture = organization(files[i]!);
@@ -149,13 +150,13 @@ describe("social-org-credit score", () => {
   it("returns an error row and exit code 1 when one record is invalid (json)", () => {
     const run = runCli(["score", mixedBatch, "--as-of", AS_OF, "--format", "json"]);
     expect(run.status).toBe(1);
-    expectMixedBatchRows(JSON.parse(run.stdout) as OutputObject[]);
+    expectMixedBatchRows(jsonResults<OutputObject>(run.stdout));
   });
 
   it("returns an error row and exit code 1 when one record is invalid (ndjson, one line per row)", () => {
     const run = runCli(["score", mixedBatch, "--as-of", AS_OF, "--format", "ndjson"]);
     expect(run.status).toBe(1);
-    const lines = run.stdout.split("\n").filter((l) => l !== "");
+    const lines = ndjsonResultLines(run.stdout);
     expect(lines).toHaveLength(3);
     expectMixedBatchRows(lines.map((l) => JSON.parse(l) as OutputObject));
   });
@@ -188,7 +189,7 @@ describe("social-org-credit score", () => {
     writeFileSync(input, `${JSON.stringify(first.record)}\n{"id": "51330800MJ1200011L", "name": \n${JSON.stringify(third.record)}\n`);
     const run = runCli(["score", input, "--as-of", AS_OF, "--format", "json"]);
     expect(run.status).toBe(1);
-    const rows = JSON.parse(run.stdout) as OutputObject[];
+    const rows = jsonResults<OutputObject>(run.stdout);
     expect(rows).toHaveLength(3);
     expect(rows.map(isErrorRow)).toEqual([false, true, false]);
     expect(rows[0]!.organizationId).toBe(first.record.id);
@@ -252,7 +253,7 @@ describe("social-org-credit score", () => {
     expect(existsSync(out)).toBe(true);
     const written = readFileSync(out, "utf8");
     expect(written).toBe(expected.stdout);
-    expect(JSON.parse(written)).toHaveLength(organizationFiles().length);
+    expect(jsonResults(written)).toHaveLength(organizationFiles().length);
   });
 
   it("applies --as-of to every envelope instead of the envelope's own asOf", () => {
@@ -261,7 +262,7 @@ describe("social-org-credit score", () => {
     for (const f of files) expect(organization(f).asOf).not.toBe(asOf);
     const run = runCli(["score", "fixtures/organizations", "--as-of", asOf, "--format", "json"]);
     expect(run.status).toBe(0);
-    const results = JSON.parse(run.stdout) as OutputObject[];
+    const results = jsonResults<OutputObject>(run.stdout);
     expect(results).toHaveLength(files.length);
     expect(results.map((r) => r.asOf)).toEqual(files.map(() => asOf));
   });

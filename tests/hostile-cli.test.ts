@@ -10,6 +10,7 @@ import { MAX_JSON_BYTES, MAX_LINE_BYTES } from "../src/cli/input.js";
 import { readRuleFiles } from "../src/rule-set/load.js";
 import { REFERENCE_RULES_DIR } from "../src/rule-set/reference.js";
 import { organizationFixtures } from "./_lib/fixtures.js";
+import { ndjsonResults } from "./_lib/results.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "cli.js");
 const SEED = Number(process.env.FC_SEED ?? 20230531);
@@ -42,7 +43,7 @@ function expectNoCrash(r: Run): void {
   expect([0, 1, 2]).toContain(r.status);
 }
 type Row = { row?: number; error?: { code: string; issues: Array<{ path: string }> }; organizationId?: string | null; grade?: string };
-const ndjsonRows = (r: Run): Row[] => r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Row);
+const ndjsonRows = (r: Run): Row[] => ndjsonResults<Row>(r.stdout);
 
 describe("hostile record files through the CLI", () => {
   const text = JSON.stringify(clean.record);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { endOfResults, ndjsonResults } from "./_lib/results.js";
 import { LIBRARY_VERSION } from "../src/version.js";
 import { FIXTURES_DIR, organizationFixtures } from "./_lib/fixtures.js";
 
@@ -229,9 +230,9 @@ describe("terminal outputs show control characters escaped", () => {
     const input = ndjson("d.ndjson", [named(`协会${CONTROL}`)]);
     const a = join(dir, "d-a.ndjson");
     await runCli(["score", input, "--format", "ndjson", "--out", a]);
-    const r = JSON.parse(readFileSync(a, "utf8")) as Record<string, unknown>;
+    const r = ndjsonResults<Record<string, unknown>>(readFileSync(a, "utf8"))[0]!;
     const b = join(dir, "d-b.ndjson");
-    writeFileSync(b, `${JSON.stringify({ ...r, grade: `Z${CONTROL}`, measures: [{ id: `m${CONTROL}`, kind: "restriction", label: { zh: "m", en: "m" }, reasons: [], basis: [], params: {} }] })}\n`);
+    writeFileSync(b, `${JSON.stringify({ ...r, grade: `Z${CONTROL}`, measures: [{ id: `m${CONTROL}`, kind: "restriction", label: { zh: "m", en: "m" }, reasons: [], basis: [], params: {} }] })}\n${JSON.stringify(endOfResults(1, 0))}\n`);
     out = "";
     expect(await runCli(["diff", a, b])).toBe(0);
     noControl(out);
@@ -256,9 +257,9 @@ describe("terminal outputs show control characters escaped", () => {
     const input = ndjson("v.ndjson", [withId(`X${CONTROL}`)]);
     const results = join(dir, "v-results.ndjson");
     await runCli(["score", input, "--format", "ndjson", "--out", results]);
-    const row = JSON.parse(readFileSync(results, "utf8")) as { error: { message: string } };
+    const row = ndjsonResults<{ error: { message: string } }>(readFileSync(results, "utf8"))[0]!;
     row.error.message = `edited${CONTROL}`;
-    writeFileSync(results, `${JSON.stringify(row)}\n`);
+    writeFileSync(results, `${JSON.stringify(row)}\n${JSON.stringify(endOfResults(0, 1))}\n`);
     out = "";
     expect(await runCli(["verify", input, results])).toBe(1);
     noControl(out);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runtimeTree, vulnerablePackages } from "./_lib/advisories.js";
 import { organizationFixtures } from "./_lib/fixtures.js";
+import { jsonResults } from "./_lib/results.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -96,7 +97,7 @@ describe("installed from the tarball in an empty folder", () => {
   it("works through npx social-org-credit", () => {
     expect(ok(run("npx", ["--no", "--", "social-org-credit", "--version"], consumer), "npx --version").trim()).toBe(pkg.version);
     const out = ok(run("npx", ["--no", "--", "social-org-credit", "score", "envelope.json", "--format", "json"], consumer), "npx score");
-    const rows = JSON.parse(out) as Array<{ score: number; grade: string }>;
+    const rows = jsonResults<{ score: number; grade: string }>(out);
     expect(rows).toEqual([expect.objectContaining({ score: fixture.expected.score, grade: fixture.expected.grade })]);
   });
 

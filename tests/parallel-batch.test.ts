@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatePopulation } from "../src/audit/generate.js";
+import { ndjsonResults } from "./_lib/results.js";
 
 // Worker threads load the built worker (dist/batch-worker.js), so these tests use the built package and
 // CLI, as a user would: `npm test` builds them before vitest runs.
@@ -92,7 +93,7 @@ describe("score on worker threads (CLI)", () => {
       expect(parallel.stderr.startsWith("read 322, scored 317, refused 5")).toBe(true);
       if (format === "ndjson") aloneNdjson = alone.stdout;
     }
-    const rows = aloneNdjson.trim().split("\n").map((l) => JSON.parse(l) as { row?: number; organizationId: string });
+    const rows = ndjsonResults<{ row?: number; organizationId: string }>(aloneNdjson);
     expect(rows).toHaveLength(322);
     expect(rows.filter((r) => r.row !== undefined).map((r) => r.row)).toEqual([7, 100, 201, 260, 321]);
   });

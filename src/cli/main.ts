@@ -1,7 +1,10 @@
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { terminalText } from "../_lib/inert.js";
 import { RuleSetError } from "../errors.js";
 import { LIBRARY_VERSION } from "../version.js";
-import { UsageError, type Command } from "./command.js";
+import { OutputError, removeTemporaryFiles, writeFault } from "./atomic-file.js";
+import { UsageError, commandUsage, nearestName, type Command } from "./command.js";
 import { scoreCommand } from "./commands/score.js";
 import { rulesCheckCommand } from "./commands/rules-check.js";
 import { shadowCommand } from "./commands/diff-rules.js";
@@ -17,14 +20,29 @@ export const COMMANDS: Map<string, Command> = new Map(
   [scoreCommand, generateCommand, reportCommand, diffCommand, verifyCommand, shadowCommand, rulesCheckCommand, explainCommand].map((c) => [c.name, c]),
 );
 
+const EXIT_CODES = `Exit codes: 0 every row done; 1 some row refused (each refused row is in the output); 2 usage error,
+unreadable input, invalid rules, an output that cannot be written, or an interrupted run (nothing done).`;
+
 function usage(): string {
   const lines = [...COMMANDS.values()].map((c) => `  social-org-credit ${c.summary}\n${c.usage}\n`);
   return `social-org-credit ${LIBRARY_VERSION} — social organization credit scores 社会组织信用评分
 
 Usage:
 ${lines.join("\n")}
-Exit codes: 0 every row done; 1 some row refused (each refused row is in the output); 2 usage error,
-unreadable input or invalid rules (nothing done).`;
+Each command answers --help with its own usage.
+${EXIT_CODES}`;
+}
+
+/** Environment variable that lets an internal error show its stack (for a developer, never by default). */
+export const DEBUG_ENV = "SOCIAL_ORG_CREDIT_DEBUG";
+
+/** Whether an argument list asks for help: `--help` or `-h` before any `--`. */
+function asksHelp(args: string[]): boolean {
+  for (const a of args) {
+    if (a === "--") return false;
+    if (a === "--help" || a === "-h") return true;
+  }
+  return false;
 }
 
 /**
@@ -35,22 +53,35 @@ unreadable input or invalid rules (nothing done).`;
  */
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  let command: Command | undefined;
   try {
     if (name === "--version" || name === "-v") {
       process.stdout.write(`${LIBRARY_VERSION}\n`);
       return 0;
     }
     if (name === "--help" || name === "-h" || name === "help") {
-      process.stdout.write(`${usage()}\n`);
+      const about = rest[0] === undefined ? undefined : COMMANDS.get(rest[0]);
+      process.stdout.write(`${about ? commandUsage(about) : usage()}\n`);
       return 0;
     }
     if (name === undefined) throw new UsageError("a command is required");
-    const command = COMMANDS.get(name);
-    if (!command) throw new UsageError(`unknown command ${name}`);
+    command = COMMANDS.get(name);
+    if (!command) {
+      const near = nearestName(name, [...COMMANDS.keys()]);
+      process.stderr.write(
+        `error: unknown command ${terminalText(name)} 未知命令${near ? `; did you mean ${near}? 是否要用 ${near}？` : ""}\nThe commands: ${[...COMMANDS.keys()].join(", ")}; social-org-credit --help shows their usage.\n`,
+      );
+      return 2;
+    }
+    if (asksHelp(rest)) {
+      process.stdout.write(`${commandUsage(command)}\n`);
+      return 0;
+    }
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(`error: ${terminalText((error as Error).message)}\n\n${usage()}\n`);
+      // A command's own usage only: the whole list would bury the line that matters.
+      process.stderr.write(`error: ${terminalText((error as Error).message)}\n\n${command ? commandUsage(command) : usage()}\n`);
       return 2;
     }
     if (error instanceof RuleSetError) {
@@ -59,31 +90,74 @@ export async function runCli(argv: string[]): Promise<number> {
       );
       return 2;
     }
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof OutputError) {
       process.stderr.write(`error: ${terminalText(error.message)}\n`);
       return 2;
     }
     // Any system error (ENOENT, EACCES, ELOOP, EMFILE…) is about the input or the output, not a bug.
     if (typeof (error as NodeJS.ErrnoException).syscall === "string") {
-      process.stderr.write(`error: ${terminalText((error as Error).message)}\n`);
+      process.stderr.write(`error: ${terminalText((error as Error).message.split("\n")[0]!)}\n`);
       return 2;
     }
     throw error;
   }
 }
 
-// A reader that stops early (`generate ... | head`) closes the pipe: stop quietly instead of crashing.
+/** The one line an internal error (a bug) shows; its stack only when DEBUG_ENV asks for it. */
+function internalError(error: unknown): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (process.env[DEBUG_ENV] === "1" && error instanceof Error && error.stack) return `internal error 内部错误: ${error.stack}\n`;
+  return `internal error 内部错误: ${terminalText(message.split("\n")[0]!)} (a bug: please report it; ${DEBUG_ENV}=1 shows where)\n`;
+}
+
+/** Ends the process now: temporary outputs removed, one line said, the code given. */
+function endNow(code: number, line: string | null): never {
+  removeTemporaryFiles();
+  if (line !== null) {
+    try {
+      process.stderr.write(line);
+    } catch {
+      // standard error is gone too
+    }
+  }
+  process.exit(code);
+}
+
+// A reader that stops early (`generate ... | head`) closes the pipe: stop quietly, as Unix tools do. Any
+// other fault of standard output (a full disk, /dev/full) is one line and exit code 2.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code !== "EPIPE") throw error;
-  process.exit(process.exitCode ?? 0);
+  if (error.code === "EPIPE") endNow(Number(process.exitCode ?? 0), null);
+  endNow(2, `error: ${writeFault("standard output", error).message}\n`);
 });
+// Nothing to say on a standard error that is gone.
+process.stderr.on("error", () => {});
+
+/** Whether this module is the program being run (dist/cli.js, or a link to it), not a module a test imported. */
+function isProgram(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? "") === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isProgram()) {
+  // An interrupted run leaves no output behind: the files being written are removed, the previous ones stay.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => endNow(2, `\ninterrupted by ${signal} 运行被中断: no output was written; files from before are untouched\n`));
+  }
+  process.on("exit", removeTemporaryFiles);
+  process.on("uncaughtException", (error) => endNow(2, internalError(error)));
+  process.on("unhandledRejection", (error) => endNow(2, internalError(error)));
+}
 
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`internal error: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 3;
+    removeTemporaryFiles();
+    process.stderr.write(internalError(error));
+    process.exitCode = 2;
   },
 );

@@ -27,7 +27,22 @@ export interface OutputFormat {
   name: string;
   /** Binary formats need a file (`--out`); text formats may go to standard output. */
   needsFile?: boolean;
-  create(sink: TextSink, ctx: { ruleSet: RuleSet; outPath: string | null }): RowWriter;
+  create(sink: TextSink, ctx: { ruleSet: RuleSet; outPath: string | null; /** The output file's stream, for a binary format. */ stream: NodeJS.WritableStream | null }): RowWriter;
+}
+
+/**
+ * The last row of a complete results file (json: the array's last element; ndjson: the last line), written
+ * only once every row is out: its absence, or counts that differ from the rows before it, mark a file cut
+ * short. It is not a row: readers of results leave it out of every count.
+ */
+export interface EndOfResults {
+  endOfResults: { rows: number; scored: number; refused: number };
+}
+
+/** The trailer's text for the counts of the rows written. */
+export function endOfResultsJson(counts: { scored: number; refused: number }): string {
+  const trailer: EndOfResults = { endOfResults: { rows: counts.scored + counts.refused, scored: counts.scored, refused: counts.refused } };
+  return JSON.stringify(trailer);
 }
 
 export function errorObject(row: Extract<OutputRow, { ok: false }>) {
@@ -42,14 +57,17 @@ const json: OutputFormat = {
   name: "json",
   create(sink) {
     let first = true;
+    const counts = { scored: 0, refused: 0 };
     return {
       async write(row) {
         await sink.write(first ? "[\n" : ",\n");
         await sink.write(rowJson(row));
         first = false;
+        if (row.ok) counts.scored++;
+        else counts.refused++;
       },
       async end() {
-        await sink.write(first ? "[]\n" : "\n]\n");
+        await sink.write(`${first ? "[\n" : ",\n"}${endOfResultsJson(counts)}\n]\n`);
       },
     };
   },
@@ -60,12 +78,17 @@ const NEWLINE = new Uint8Array([0x0a]);
 const ndjson: OutputFormat = {
   name: "ndjson",
   create(sink) {
+    const counts = { scored: 0, refused: 0 };
     return {
       write(row) {
+        if (row.ok) counts.scored++;
+        else counts.refused++;
         const wait = sink.write(rowJson(row));
         return wait ? wait.then(() => sink.write(NEWLINE)) : sink.write(NEWLINE);
       },
-      end: async () => {},
+      end: async () => {
+        await sink.write(`${endOfResultsJson(counts)}\n`);
+      },
     };
   },
 };

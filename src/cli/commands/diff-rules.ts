@@ -8,6 +8,7 @@ import { UsageError, type Command } from "../command.js";
 import { displayWidth } from "../format.js";
 import { readRows } from "../input.js";
 import { openSink } from "../sink.js";
+import { refuseOutputsOverInputs } from "../atomic-file.js";
 
 const USAGE = `  --rules A --rules B  the rule set in force, then the revision: each a rule-set folder (one version, which
                  applies on any asOf, or a folder of versions, which uses the version in force on asOf).
@@ -134,11 +135,17 @@ export async function runShadowDiff(args: string[]): Promise<number> {
     if (positionals.length !== 1) throw new UsageError("shadow takes exactly one population file or folder (or --generate N)");
     entries = envelopes(positionals[0]!, asOf);
   }
+  const inputs = values.generate === undefined ? [rules[0]!, rules[1]!, positionals[0]!] : [rules[0]!, rules[1]!];
+  refuseOutputsOverInputs(inputs, [{ option: "--out", path: values.out ?? null }], values.out === undefined);
   const [a, b] = [loadRuleSet(rules[0]!), loadRuleSet(rules[1]!)];
   const report = await shadowRun(a, b, entries);
-  const { sink, close } = openSink(values.out ?? null);
-  await sink.write(values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatShadowReport(report, { a: rules[0]!, b: rules[1]! }));
-  await close();
+  const output = openSink(values.out ?? null);
+  try {
+    await output.sink.write(values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatShadowReport(report, { a: rules[0]!, b: rules[1]! }));
+    await output.close();
+  } finally {
+    output.abort();
+  }
   return report.refused > 0 ? 1 : 0;
 }
 

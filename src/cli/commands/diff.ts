@@ -5,6 +5,7 @@ import { terminalText } from "../../_lib/inert.js";
 import { diffResults, type ResultsDiff } from "../../audit/diff.js";
 import type { Result } from "../../result/types.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
+import { refuseOutputsOverInputs } from "../atomic-file.js";
 import { UsageError, type Command } from "../command.js";
 import { readResultRows } from "../results-file.js";
 import { displayWidth } from "../format.js";
@@ -16,9 +17,10 @@ interface Side {
   unreadable: number;
 }
 
-async function readSide(path: string): Promise<Side> {
+async function readSide(path: string, allowIncomplete: boolean, incomplete: string[]): Promise<Side> {
   const side: Side = { results: [], refused: 0, unreadable: 0 };
-  for await (const { row, unreadable } of readResultRows(path)) {
+  const onIncomplete = (problem: string) => incomplete.push(`INCOMPLETE 不完整: ${path} is not a complete results file (${problem}); compared as far as it goes`);
+  for await (const { row, unreadable } of readResultRows(path, { allowIncomplete, onIncomplete })) {
     if (row.ok) side.results.push(row.result);
     else if (unreadable) side.unreadable++;
     else side.refused++;
@@ -73,11 +75,13 @@ export function diffText(d: ResultsDiff, before: Side, after: Side): string {
 
 export const diffCommand: Command = {
   name: "diff",
-  summary: "diff <before> <after> [--format text|json] [--out FILE]   |   diff --rules A --rules B <population> [--as-of D] (a shadow run)",
+  summary: "diff <before> <after> [--format text|json] [--out FILE] [--allow-incomplete]   |   diff --rules A --rules B <population> [--as-of D] (a shadow run)",
   usage: `  <before> <after>  two results files written by score (json or ndjson), e.g. one register scored on
                     two asOf dates, or with two rule sets; organizations are matched by credit code.
   --format          text (default) or json (the whole diff as one JSON object).
   --out             write there instead of standard output.
+  --allow-incomplete  compare a results file without its end-of-results trailer (cut short) or whose
+                    trailer does not match its rows, saying so in the output; refused otherwise.
   Shows the level migration matrix, the organizations that changed level with the items, caps and vetoes
   that moved them, and the organizations newly restricted or released. Exit code 1 when a line of
   either file could not be read.`,
@@ -87,23 +91,30 @@ export const diffCommand: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { format: { type: "string", default: "text" }, out: { type: "string" }, "as-of": { type: "string" } },
+      options: { format: { type: "string", default: "text" }, out: { type: "string" }, "as-of": { type: "string" }, "allow-incomplete": { type: "boolean", default: false } },
     });
     if (values["as-of"]) throw new UsageError("diff takes no --as-of: each result carries its own asOf");
     if (positionals.length !== 2) throw new UsageError("diff takes two results files: <before> <after>");
     if (values.format !== "text" && values.format !== "json") throw new UsageError(`--format must be text or json; found ${values.format}`);
-    const before = await readSide(positionals[0]!);
-    const after = await readSide(positionals[1]!);
+    refuseOutputsOverInputs([positionals[0]!, positionals[1]!], [{ option: "--out", path: values.out ?? null }], values.out === undefined);
+    const incomplete: string[] = [];
+    const before = await readSide(positionals[0]!, values["allow-incomplete"]!, incomplete);
+    const after = await readSide(positionals[1]!, values["allow-incomplete"]!, incomplete);
     const known = referenceRuleSet.manifest.levels.map((l) => l.id);
     const found = [...new Set([...before.results, ...after.results].map((r) => r.grade))].filter((g) => !known.includes(g)).sort(compareStrings);
     const d = diffResults(before.results, after.results, [...known, ...found]);
-    const { sink, close } = openSink(values.out ?? null);
-    await sink.write(
-      values.format === "json"
-        ? `${JSON.stringify({ ...d, refused: { before: before.refused, after: after.refused }, unreadable: { before: before.unreadable, after: after.unreadable } }, null, 2)}\n`
-        : diffText(d, before, after),
-    );
-    await close();
+    const output = openSink(values.out ?? null);
+    try {
+      await output.sink.write(
+        values.format === "json"
+          ? `${JSON.stringify({ ...d, refused: { before: before.refused, after: after.refused }, unreadable: { before: before.unreadable, after: after.unreadable }, ...(incomplete.length > 0 ? { incomplete } : {}) }, null, 2)}\n`
+          : `${incomplete.map((line) => `${terminalText(line)}\n`).join("")}${diffText(d, before, after)}`,
+      );
+      await output.close();
+    } finally {
+      output.abort();
+    }
+    for (const line of incomplete) process.stderr.write(`warning: ${terminalText(line)}\n`);
     process.stderr.write(`compared ${d.compared}, changed level ${d.changed.length}, newly restricted ${d.newlyRestricted.length}, newly released ${d.newlyReleased.length}\n`);
     return before.unreadable + after.unreadable > 0 ? 1 : 0;
   },

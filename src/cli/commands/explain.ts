@@ -5,7 +5,8 @@ import { createEvaluator } from "../../evaluate.js";
 import { InvalidRecordError, SocialOrgCreditError } from "../../errors.js";
 import { explain } from "../../result/explain.js";
 import { loadRuleSet } from "../../rule-set/load.js";
-import { referenceRuleSet } from "../../rule-set/reference.js";
+import { REFERENCE_RULES_DIR, referenceRuleSet } from "../../rule-set/reference.js";
+import { refuseOutputsOverInputs } from "../atomic-file.js";
 import { UsageError, type Command } from "../command.js";
 import { readRows } from "../input.js";
 
@@ -29,6 +30,7 @@ export const explainCommand: Command = {
     if (lang !== "zh" && lang !== "en") throw new UsageError(`--lang must be zh or en; found ${lang}`);
     const asOf = values["as-of"] ?? null;
     if (asOf !== null && !isIsoDate(asOf)) throw new UsageError(`--as-of must be a calendar date YYYY-MM-DD; found ${asOf}`);
+    refuseOutputsOverInputs([positionals[0]!, values.rules ?? REFERENCE_RULES_DIR], [], true);
     const ruleSet = values.rules ? loadRuleSet(values.rules) : referenceRuleSet;
 
     for await (const row of readRows(positionals[0]!)) {

@@ -43,16 +43,22 @@ export const generateCommand: Command = {
     const asOf = values["as-of"] ?? DEFAULT_GENERATE_AS_OF;
     if (!isIsoDate(asOf)) throw new UsageError(`--as-of must be a calendar date YYYY-MM-DD; found ${asOf}`);
 
-    const { sink, close } = openSink(values.out ?? null);
-    const progress = createProgress({ label: "generating 生成", total: count, now: () => performance.now() });
-    for (const record of generatePopulation({ count, seed, asOf, first })) {
-      // The sink asks to wait only when the output is full.
-      const wait = sink.write(`${JSON.stringify(record)}\n`);
-      if (wait) await wait;
-      progress.tick();
+    // Written beside the target and renamed into place when whole.
+    const output = openSink(values.out ?? null);
+    try {
+      const { sink } = output;
+      const progress = createProgress({ label: "generating 生成", total: count, now: () => performance.now() });
+      for (const record of generatePopulation({ count, seed, asOf, first })) {
+        // The sink asks to wait only when the output is full.
+        const wait = sink.write(`${JSON.stringify(record)}\n`);
+        if (wait) await wait;
+        progress.tick();
+      }
+      progress.done();
+      await output.close();
+    } finally {
+      output.abort();
     }
-    progress.done();
-    await close();
     process.stderr.write(`generated ${count} organization records as of ${asOf}, seed ${seed} (生成 ${count} 条)\n`);
     return 0;
   },

@@ -10,6 +10,8 @@ import { UsageError, type Command } from "../command.js";
 import { readRows } from "../input.js";
 import { OUTPUT_FORMATS, type OutputRow } from "../output.js";
 import { openSink } from "../sink.js";
+import { refuseOutputsOverInputs } from "../atomic-file.js";
+import { REFERENCE_RULES_DIR } from "../../rule-set/reference.js";
 import { createProgress, runSummary } from "../progress.js";
 
 /** The id a refused row is shown with: the record's own id when it is a string (at most 64 characters). */
@@ -85,70 +87,84 @@ export const scoreCommand: Command = {
       throw new UsageError(`--workers must be a whole number from 0 to 64; found ${values.workers}`);
     }
 
+    const outPath = values.out ?? null;
+    // Nothing is opened for writing before an output that names an input is refused.
+    refuseOutputsOverInputs([positionals[0]!, values.rules ?? REFERENCE_RULES_DIR], [{ option: "--out", path: outPath }], outPath === null);
     const ruleSet = values.rules ? loadRuleSet(values.rules) : referenceRuleSet;
     const evaluator = createEvaluator(ruleSet, { engine });
-    const outPath = values.out ?? null;
     const rows = readRows(positionals[0]!);
     const first = await rows.next();
     if (!first.done && asOf === null && first.value.asOf === null && first.value.readError === null) {
       throw new UsageError("--as-of is required: the entries are bare records without their own asOf");
     }
 
-    // A binary format writes its file itself; standard output stays free.
-    const { sink, close } = openSink(format.needsFile ? null : outPath);
-    const writer = format.create(sink, { ruleSet, outPath });
-    const progress = createProgress({ label: "scoring 评分", total: null, now: () => performance.now() });
-    type Row = NonNullable<typeof first.value>;
-    const refuse = (row: Row, code: string, message: string, issues: InvalidRecordError["issues"] = []): OutputRow => ({
-      ok: false,
-      index: row.index,
-      source: row.source,
-      organizationId: readableId(row.record),
-      error: { code, message, issues },
-    });
-    // A row that cannot be read or has no asOf is refused here, in its place; the others are evaluated.
-    // With --as-of, an NDJSON line goes out as its bytes: the worker decodes and parses it, this thread need not.
-    const taskOf = (row: Row): BatchTask | null => {
-      if (asOf !== null && row.bytes !== undefined) return { bytes: row.bytes, asOf };
-      const rowAsOf = asOf ?? row.asOf;
-      return row.readError !== null || rowAsOf === null ? null : { record: row.record, asOf: rowAsOf };
-    };
-    const outputOf = (row: Row, outcome: TaskOutcome | null): OutputRow => {
-      if (outcome === null) {
-        return row.readError !== null
-          ? refuse(row, "unreadable_row", row.readError, row.readIssues)
-          : refuse(row, "missing_as_of", MISSING_AS_OF);
-      }
-      if (!outcome.ok) return { ok: false, index: row.index, source: row.source, organizationId: outcome.organizationId, error: outcome.error };
-      // The result stays unparsed unless the format reads it (json and ndjson write the worker's text).
-      return outcome.json === undefined ? { ok: true, index: row.index, source: row.source, result: outcome.result } : new SerializedRow(row, outcome);
-    };
-    // The rows again from the first, read above: an iterator rather than a generator, one step less per row.
-    let pending: IteratorResult<Row> | null = first;
-    const all: AsyncIterable<Row> = {
-      [Symbol.asyncIterator]: () => ({
-        next: async () => {
-          if (pending === null) return rows.next();
-          const r = pending;
-          pending = null;
-          return r;
-        },
-      }),
-    };
-    const local = (t: BatchTask) => {
-      const input = recordOfTask(t);
-      return input === null ? null : evaluateTask(evaluator, input.record, t.asOf);
-    };
-    for await (const [row, outcome] of evaluateInOrder(all, taskOf, { ruleSet, engine, workers, local })) {
-      const out = outputOf(row, outcome);
-      progress.tick(!out.ok);
-      const wait = writer.write(out);
-      if (wait) await wait;
+    // Written beside the target and renamed into place when whole; a binary format writes the file's stream itself.
+    const output = openSink(outPath);
+    try {
+      return await scoreInto(output);
+    } finally {
+      output.abort();
     }
-    progress.done();
-    await writer.end();
-    await close();
-    if (format.name !== "table" || outPath) process.stderr.write(runSummary(progress.counts));
-    return progress.counts.refused > 0 ? 1 : 0;
+
+    async function scoreInto(output: ReturnType<typeof openSink>): Promise<number> {
+      const { sink } = output;
+      const writer = format!.create(sink, { ruleSet, outPath, stream: output.file?.stream ?? null });
+      const progress = createProgress({ label: "scoring 评分", total: null, now: () => performance.now() });
+      type Row = NonNullable<typeof first.value>;
+      const refuse = (row: Row, code: string, message: string, issues: InvalidRecordError["issues"] = []): OutputRow => ({
+        ok: false,
+        index: row.index,
+        source: row.source,
+        organizationId: readableId(row.record),
+        error: { code, message, issues },
+      });
+      // A row that cannot be read or has no asOf is refused here, in its place; the others are evaluated.
+      // With --as-of, an NDJSON line goes out as its bytes: the worker decodes and parses it, this thread need not.
+      const taskOf = (row: Row): BatchTask | null => {
+        if (asOf !== null && row.bytes !== undefined) return { bytes: row.bytes, asOf };
+        const rowAsOf = asOf ?? row.asOf;
+        return row.readError !== null || rowAsOf === null ? null : { record: row.record, asOf: rowAsOf };
+      };
+      const outputOf = (row: Row, outcome: TaskOutcome | null): OutputRow => {
+        if (outcome === null) {
+          return row.readError !== null
+            ? refuse(row, "unreadable_row", row.readError, row.readIssues)
+            : refuse(row, "missing_as_of", MISSING_AS_OF);
+        }
+        if (!outcome.ok) return { ok: false, index: row.index, source: row.source, organizationId: outcome.organizationId, error: outcome.error };
+        // The result stays unparsed unless the format reads it (json and ndjson write the worker's text).
+        return outcome.json === undefined ? { ok: true, index: row.index, source: row.source, result: outcome.result } : new SerializedRow(row, outcome);
+      };
+      // The rows again from the first, read above: an iterator rather than a generator, one step less per row.
+      let pending: IteratorResult<Row> | null = first;
+      const all: AsyncIterable<Row> = {
+        [Symbol.asyncIterator]: () => ({
+          next: async () => {
+            if (pending === null) return rows.next();
+            const r = pending;
+            pending = null;
+            return r;
+          },
+        }),
+      };
+      const local = (t: BatchTask) => {
+        const input = recordOfTask(t);
+        return input === null ? null : evaluateTask(evaluator, input.record, t.asOf);
+      };
+      for await (const [row, outcome] of evaluateInOrder(all, taskOf, { ruleSet, engine, workers, local })) {
+        const out = outputOf(row, outcome);
+        progress.tick(!out.ok);
+        const wait = writer.write(out);
+        if (wait) await wait;
+        // A binary format's file stream may have failed (a full disk): stop at once rather than at the end.
+        output.file?.check();
+      }
+      progress.done();
+      // A stream that failed never finishes: the failure ends the wait.
+      await Promise.race([writer.end(), output.failed]);
+      await output.close();
+      if (format!.name !== "table" || outPath) process.stderr.write(runSummary(progress.counts));
+      return progress.counts.refused > 0 ? 1 : 0;
+    }
   },
 };

@@ -6,7 +6,8 @@ import { createEvaluator, evaluateTask } from "../../evaluate.js";
 import type { RecordIssue } from "../../errors.js";
 import type { Result } from "../../result/types.js";
 import { loadRuleSet } from "../../rule-set/load.js";
-import { referenceRuleSet } from "../../rule-set/reference.js";
+import { REFERENCE_RULES_DIR, referenceRuleSet } from "../../rule-set/reference.js";
+import { refuseOutputsOverInputs } from "../atomic-file.js";
 import { UsageError, type Command } from "../command.js";
 import { MAX_JSON_BYTES, readRows, type InputRow } from "../input.js";
 import { errorObject } from "../output.js";
@@ -74,20 +75,27 @@ type Outcome = { ok: true; result: Result } | { ok: false; code: string; message
 
 export const verifyCommand: Command = {
   name: "verify",
-  summary: "verify <records> <results> [--rules DIR] [--as-of YYYY-MM-DD]",
+  summary: "verify <records> <results> [--rules DIR] [--as-of YYYY-MM-DD] [--allow-incomplete]",
   usage: `  <records>      the input that was scored (any kind score reads: JSON, NDJSON, XLSX, CSV folder).
   <results>      what score wrote for it (json or ndjson), one row per input row, in order.
   --rules        the rule set it was scored with (default: the bundled reference rules).
   --as-of        the --as-of given to score, if any: needed only to recheck refused rows of bare records
                  (a result carries its own asOf).
+  --allow-incomplete  check a results file without its end-of-results trailer (cut short) or whose trailer
+                 does not match its rows, saying so in the output; refused otherwise (exit code 2).
   Recomputes every row: a result must come back with the same digest and the same JSON, byte for byte;
   a refused row must come back as the same error row, byte for byte (row, source, id, code, message and
   every problem). Exit code 1 on any mismatch.`,
   async run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: "string" }, "as-of": { type: "string" } } });
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { rules: { type: "string" }, "as-of": { type: "string" }, "allow-incomplete": { type: "boolean", default: false } },
+    });
     if (positionals.length !== 2) throw new UsageError("verify takes two files: <records> <results>");
     const asOf = values["as-of"] ?? null;
     if (asOf !== null && !isIsoDate(asOf)) throw new UsageError(`--as-of must be a calendar date YYYY-MM-DD; found ${asOf}`);
+    refuseOutputsOverInputs([positionals[0]!, positionals[1]!, values.rules ?? REFERENCE_RULES_DIR], [], true);
     const ruleSet = values.rules ? loadRuleSet(values.rules) : referenceRuleSet;
     const evaluator = createEvaluator(ruleSet);
 
@@ -139,7 +147,8 @@ export const verifyCommand: Command = {
 
     const mismatches: Mismatch[] = [];
     const records = readRows(positionals[0]!);
-    const results = readResultRows(positionals[1]!, { strayRowsUnreadable: true });
+    let incomplete: string | null = null;
+    const results = readResultRows(positionals[1]!, { strayRowsUnreadable: true, allowIncomplete: values["allow-incomplete"], onIncomplete: (problem) => (incomplete = problem) });
     const arrayTexts = jsonArrayRowTexts(positionals[1]!);
     const progress = createProgress({ label: "verifying 核验", total: null, now: () => performance.now() });
     let position = 0;
@@ -161,6 +170,7 @@ export const verifyCommand: Command = {
       progress.tick(problem !== null);
     }
     progress.done();
+    if (incomplete !== null) process.stdout.write(`INCOMPLETE 不完整: ${terminalText(positionals[1]!)} is not a complete results file (${incomplete}); checked as far as it goes\n`);
     const shown = mismatches.slice(0, 200);
     // A mismatch quotes the files (ids, messages, found values): shown with controls escaped, so that no
     // row can print a line of its own, such as a false "verified".

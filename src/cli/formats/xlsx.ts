@@ -111,8 +111,9 @@ function reproducibleWorkbook(options: Partial<ExcelJS.stream.xlsx.WorkbookStrea
 export const xlsxFormat: OutputFormat = {
   name: "xlsx",
   needsFile: true,
-  create(_sink, { ruleSet, outPath }) {
-    const workbook = reproducibleWorkbook({ filename: outPath!, useStyles: true, useSharedStrings: false });
+  create(_sink, { ruleSet, stream }) {
+    // The workbook goes to the output file's stream: written beside the target, renamed into place when whole.
+    const workbook = reproducibleWorkbook({ stream: stream as unknown as import("node:stream").Stream, useStyles: true, useSharedStrings: false });
     const dims = ruleSet.manifest.dimensions.map((d) => d.id);
     const addResult = addSheet(workbook, "results", resultColumns(dims));
     const addMeasure = addSheet(workbook, "measures", MEASURE_COLUMNS);
