@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { canonicalJson, compareStrings, sha256 } from "../_lib/canonical.js";
 import { RuleSetError, type RuleSetProblem } from "../errors.js";
 import { FACTS } from "../facts/catalogue.js";
+import { expandedWorkProblems, itemBoundProblems } from "./bounds.js";
 import { checkComparedValues } from "./check-values.js";
 import { ruleSetWithVersions, versionFolders } from "./versions.js";
 import { conditionsOf, namedConditionRefs } from "./walk.js";
@@ -410,6 +411,11 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
   if (manifestResult?.success) {
     append(problems, checkRuleSet(manifestResult.data, conditions, rules, ruleFiles, unparsed));
     append(problems, checkComparedValues(manifestResult.data, conditions, rules, (id) => ruleFiles.get(id) ?? `${id}.json`));
+  }
+  // Bounds need a sound graph of named conditions and known facts: checked once nothing else is wrong.
+  if (problems.length === 0) {
+    append(problems, itemBoundProblems(rules, (id) => ruleFiles.get(id) ?? `${id}.json`));
+    append(problems, expandedWorkProblems({ conditions, rules }, (id) => ruleFiles.get(id) ?? `${id}.json`));
   }
   if (problems.length > 0 || !manifestResult?.success) throw refuse(problems);
 
