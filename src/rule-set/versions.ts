@@ -4,6 +4,7 @@ import { compareStrings } from "../_lib/canonical.js";
 import { isIsoDate } from "../_lib/dates.js";
 import { InvalidAsOfError, NoRuleSetInForceError, RuleSetError, type RuleSetProblem } from "../errors.js";
 import type { Evaluator, SyncEvaluator } from "../evaluate.js";
+import { deepFreeze } from "./freeze.js";
 import type { RuleSet } from "./schema.js";
 
 /**
@@ -54,7 +55,7 @@ export function ruleSetWithVersions(loaded: Array<{ folder: string; ruleSet: Rul
   }
   if (problems.length > 0) throw new RuleSetError(problems);
   const versions = loaded.map((l) => l.ruleSet).sort((a, b) => compareStrings(a.effectiveFrom, b.effectiveFrom));
-  return { ...versions.at(-1)!, versions };
+  return deepFreeze({ ...versions.at(-1)!, versions });
 }
 
 /**
