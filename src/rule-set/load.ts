@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, isAbsolute, join, relative } from "node:path";
 import type { z } from "zod";
 import { canonicalJson, compareStrings, sha256 } from "../_lib/canonical.js";
 import { RuleSetError, type RuleSetProblem } from "../errors.js";
 import { FACTS } from "../facts/catalogue.js";
 import { deepFreeze } from "./freeze.js";
+import { jsonSyntaxMessage } from "./json-error.js";
 import { expandedWorkProblems, itemBoundProblems } from "./bounds.js";
 import { checkComparedValues } from "./check-values.js";
 import { ruleSetWithVersions, versionFolders } from "./versions.js";
@@ -520,6 +521,42 @@ export function ruleSetFromFiles(given: Record<string, unknown>): RuleSet {
   return deepFreeze({ id: manifest.id, version: manifest.version, effectiveFrom: manifest.effectiveFrom, digest, manifest, conditions, rules });
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads one rule file: a regular file of the folder (a symbolic link only to a regular file inside the
+ * folder), at most MAX_FILE_BYTES, UTF-8 JSON. A refusal never quotes the file: it may be anything (a link
+ * to /etc/passwd), so it says where the JSON breaks, not what is there.
+ */
+function readRuleFile(dir: string, name: string): { value: unknown } | { problem: string } {
+  const path = join(dir, name);
+  let text: string;
+  try {
+    const stat = statSync(path);
+    // A device or pipe (a link to /dev/zero) reports size 0 and never ends: only regular files are read.
+    if (!stat.isFile()) return { problem: "not a readable JSON file: not a regular file" };
+    if (lstatSync(path).isSymbolicLink()) {
+      const inside = relative(realpathSync(dir), realpathSync(path));
+      if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+        return { problem: "not read: a symbolic link to a file outside the rule-set folder (a rule file is a file of its folder)" };
+      }
+    }
+    if (stat.size > MAX_FILE_BYTES) return { problem: `not a readable JSON file: larger than ${MAX_FILE_BYTES} bytes` };
+    const bytes = readFileSync(path);
+    if (bytes.length > MAX_FILE_BYTES) return { problem: `not a readable JSON file: larger than ${MAX_FILE_BYTES} bytes` };
+    text = UTF8.decode(bytes);
+  } catch (error) {
+    if (error instanceof TypeError) return { problem: "not a readable JSON file: not UTF-8 text" };
+    const code = (error as NodeJS.ErrnoException).code;
+    return { problem: `not a readable JSON file: ${code === "ELOOP" ? "a loop of symbolic links" : code === "ENOENT" ? "a symbolic link to nothing" : (code ?? "it cannot be read")}` };
+  }
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return { problem: `not a readable JSON file: ${jsonSyntaxMessage(text)}` };
+  }
+}
+
 /**
  * Reads the raw JSON files of a rule-set folder (every `*.json` directly inside it).
  *
@@ -540,16 +577,9 @@ export function readRuleFiles(dir: string): Record<string, unknown> {
     throw new RuleSetError([{ file: dir, ruleId: null, path: "", message: `${names.length} .json files; a rule set has at most ${MAX_RULE_FILES}` }]);
   }
   for (const name of names.sort(compareStrings)) {
-    const path = join(dir, name);
-    try {
-      const stat = statSync(path);
-      // A device or pipe (a link to /dev/zero) reports size 0 and never ends: only regular files are read.
-      if (!stat.isFile()) throw new Error("not a regular file");
-      if (stat.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
-      files[basename(name)] = JSON.parse(readFileSync(path, "utf8"));
-    } catch (error) {
-      problems.push({ file: name, ruleId: null, path: "", message: `not a readable JSON file: ${(error as Error).message}` });
-    }
+    const read = readRuleFile(dir, name);
+    if ("problem" in read) problems.push({ file: name, ruleId: null, path: "", message: read.problem });
+    else files[basename(name)] = read.value;
   }
   if (problems.length > 0) throw refuse(problems);
   return files;
@@ -579,6 +609,8 @@ export function loadRuleSet(dir: string): RuleSet {
   const loaded: Array<{ folder: string; ruleSet: RuleSet }> = [];
   for (const folder of folders) {
     try {
+      // A version folder holds no links to folders either (refused by versionFolders, its result unused).
+      versionFolders(join(dir, folder));
       loaded.push({ folder, ruleSet: ruleSetFromFiles(readRuleFiles(join(dir, folder))) });
     } catch (error) {
       if (!(error instanceof RuleSetError)) throw error;

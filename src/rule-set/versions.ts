@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { compareStrings } from "../_lib/canonical.js";
 import { isIsoDate } from "../_lib/dates.js";
@@ -12,6 +12,8 @@ import type { RuleSet } from "./schema.js";
  *
  * @param dir - a rule-set folder
  * @returns the version folders' names; empty for a folder that is itself one version (or unreadable)
+ * @throws RuleSetError naming each entry that is a symbolic link to a folder: a version folder is a folder of
+ *   its own, never a link (which may lead back to its own folder, loop, or lead outside)
  */
 export function versionFolders(dir: string): string[] {
   let entries;
@@ -20,6 +22,22 @@ export function versionFolders(dir: string): string[] {
   } catch {
     return [];
   }
+  const problems: RuleSetProblem[] = [];
+  for (const e of entries) {
+    if (!e.isSymbolicLink()) continue;
+    let target: string;
+    try {
+      if (!statSync(join(dir, e.name)).isDirectory()) continue;
+      target = "a folder";
+    } catch (error) {
+      // A link that loops, or to nothing: not a version either way, but a link that is not what it should be.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ELOOP") continue;
+      target = "itself (a loop of links)";
+    }
+    problems.push({ file: e.name, ruleId: null, path: "", message: `a symbolic link to ${target}: a version folder must be a folder of its own, not a link (it may lead back to its own folder or outside)` });
+  }
+  if (problems.length > 0) throw new RuleSetError(problems);
   return entries
     .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "manifest.json")))
     .map((e) => e.name)
