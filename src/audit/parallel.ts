@@ -156,6 +156,8 @@ export interface InOrderOptions extends WorkerSetup {
   workers?: number | undefined;
   /** Evaluates a task on this thread (small batches, or no workers); null as for a text task that is not JSON. */
   local(task: BatchTask): TaskOutcome | null | Promise<TaskOutcome | null>;
+  /** Told when a worker failed and the rows of its chunk are evaluated again, one at a time (the CLI says so). */
+  onRetry?: ((retry: { first: number; rows: number; reason: string }) => void) | undefined;
 }
 
 async function* inThread<T>(items: AsyncIterator<T>, head: T[], task: (item: T) => BatchTask | null, local: InOrderOptions["local"]): AsyncGenerator<[T, TaskOutcome | null]> {
@@ -372,7 +374,7 @@ async function* inWorkers<T>(
   task: (item: T) => BatchTask | null,
   pool: WorkerPool,
   inFlightLimit: number,
-  local: InOrderOptions["local"],
+  { local, onRetry }: Pick<InOrderOptions, "local" | "onRetry">,
 ): AsyncGenerator<[T, TaskOutcome | null]> {
   type Chunk = { id: number; first: number; items: T[]; tasks: Array<BatchTask | null>; outcomes: Promise<Outcomes> };
   const chunks: Chunk[] = [];
@@ -415,6 +417,7 @@ async function* inWorkers<T>(
     await fill();
     if (done === null) {
       // Only when a worker failed: the chunk's rows again, one at a time; every row still comes back.
+      onRetry?.({ first: chunk.first, rows: chunk.items.length, reason: failure instanceof Error ? failure.message : String(failure) });
       const outcomes = await retried(pool, chunk.tasks, chunk.first, failure, local);
       for (let i = 0; i < chunk.items.length; i++) yield [chunk.items[i]!, outcomes[i]!];
       continue;
@@ -473,7 +476,7 @@ export async function* evaluateInOrder<T>(
   const count = requested ?? availableParallelism();
   const pool = new WorkerPool(script, count, { ruleSet: options.ruleSet, engine: options.engine });
   try {
-    yield* inWorkers(iterator, head, task, pool, count * CHUNKS_PER_WORKER, options.local);
+    yield* inWorkers(iterator, head, task, pool, count * CHUNKS_PER_WORKER, options);
   } finally {
     await pool.close();
   }
