@@ -57,6 +57,11 @@ describe("loaded rule sets are immutable", () => {
     files["manifest.json"].maxScore = 1;
     expect(ruleSet.rules.find((r) => r.id === "R2")).toMatchObject({ max: 40 });
     expect(ruleSet.digest).toBe(digest);
+    // The params keep their keys in the order of the files: results show them so.
+    const params = (v: unknown): string[] =>
+      v === null || typeof v !== "object" ? [] : Object.entries(v).flatMap(([k, x]) => (k === "params" ? [JSON.stringify(x)] : params(x)));
+    const given = referenceFiles();
+    expect(params([ruleSet.rules, ruleSet.conditions]).sort()).toEqual(params(Object.values(given)).sort());
   });
 
   it("freezes a folder of versions: the latest, its list of versions and each version", () => {

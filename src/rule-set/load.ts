@@ -183,6 +183,9 @@ function plainCopy(file: string, value: unknown): { copy: unknown; problems: Rul
         problem(at, `cannot be read: reading it threw ${thrownName(error)}`);
         continue;
       }
+      // The key is set here, in order, and its value once it is copied: the copy keeps the keys' order,
+      // which results show (params, labels), though the stack copies the values last first.
+      if (!array) (copy as Record<string, unknown>)[k] = undefined;
       stack.push({ value: child, depth: depth + 1, path: at, into: copy, key: array ? Number(k) : k });
     }
   }
