@@ -47,6 +47,11 @@ export interface BatchOptions extends EvaluateOptions {
 
 /** Why an input of a batch was refused. */
 export interface BatchError {
+  /**
+   * The code of the error that refused it (`invalid_record`, `invalid_as_of`, `no_rule_set_in_force`…), or
+   * `worker_failed`: the worker thread evaluating it failed on it (ran out of memory, stopped, threw), also
+   * when it was retried alone with a larger heap; every other input of the batch is evaluated.
+   */
   code: string;
   message: string;
   issues: RecordIssue[];
