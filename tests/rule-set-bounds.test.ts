@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createEvaluator, RuleSetError, ruleSetFromFiles, loadRuleSet } from "../src/index.js";
+import { createEvaluator, RuleSetError, ruleSetFromFiles, loadRuleSet, referenceRuleSet, type RuleSet } from "../src/index.js";
 import { MAX_EXPANDED_CONDITIONS, MAX_EXPANDED_RULE_SET } from "../src/rule-set/bounds.js";
 import { FACTS, factValue } from "../src/facts/catalogue.js";
 import { createFactContext } from "../src/facts/context.js";
@@ -102,5 +102,28 @@ describe("no item can score beyond its max", () => {
       }
     }
     expect(() => ruleSetFromFiles(referenceFiles())).not.toThrow();
+  });
+});
+
+describe("a rule set made by hand, past the loader, is bounded too", () => {
+  it("refuses, in createEvaluator of both engines and quickly, named conditions fanning out 1000 wide and 6 deep", () => {
+    const named: Record<string, unknown> = { ...referenceRuleSet.conditions, f0: { all: [leaf] } };
+    for (let d = 1; d <= 6; d++) named[`f${d}`] = { any: Array.from({ length: 1000 }, () => ({ condition: `f${d - 1}` })) };
+    const rules = referenceRuleSet.rules.map((r) => (r.id === "K1" ? { ...r, conditions: { all: [{ condition: "f6" }] } } : r));
+    const handMade = { ...referenceRuleSet, conditions: named, rules } as RuleSet;
+    for (const engine of ["compiled", "reference"] as const) {
+      const started = performance.now();
+      expect(() => createEvaluator(handMade, { engine })).toThrow(RuleSetError);
+      expect(performance.now() - started).toBeLessThan(5000);
+    }
+  });
+
+  it("refuses, in createEvaluator, a fraction whose numerator can exceed its denominator", () => {
+    const rules = referenceRuleSet.rules.map((r) =>
+      r.id === "R2" && r.kind === "item" && typeof r.otherwise !== "number"
+        ? { ...r, otherwise: { ...r.otherwise, fraction: { numerator: r.otherwise.fraction.denominator, denominator: r.otherwise.fraction.numerator } } }
+        : r,
+    );
+    expect(() => createEvaluator({ ...referenceRuleSet, rules } as RuleSet)).toThrow(/R2.*exceed the item's max 40/);
   });
 });
