@@ -6,12 +6,13 @@ import { evaluateInOrder, recordOfTask, type TaskOutcome } from "./audit/paralle
 import { createCompiledEvaluator, type SyncConditionEvaluator } from "./engine/compiled-engine.js";
 import { createReferenceEvaluator } from "./engine/reference-engine.js";
 import type { ConditionEvaluator } from "./engine/checks.js";
-import { InvalidAsOfError, InvalidRecordError, SocialOrgCreditError, type RecordIssue } from "./errors.js";
+import { InvalidAsOfError, InvalidRecordError, RuleSetError, SocialOrgCreditError, type RecordIssue } from "./errors.js";
 import { createFactContext } from "./facts/context.js";
 import { safeParseOrganizationRecord } from "./record/parse.js";
 import type { OrganizationRecord } from "./record/schema.js";
 import { assembleOutcome, assembleScoring, nextLevelOf, topReasons, type Scoring } from "./result/assemble.js";
 import type { Result } from "./result/types.js";
+import { expandedWorkProblems, itemBoundProblems } from "./rule-set/bounds.js";
 import { referenceRuleSet } from "./rule-set/reference.js";
 import { createDatedEvaluator } from "./rule-set/versions.js";
 import type { RuleSet } from "./rule-set/schema.js";
@@ -47,6 +48,11 @@ export interface BatchOptions extends EvaluateOptions {
 
 /** Why an input of a batch was refused. */
 export interface BatchError {
+  /**
+   * The code of the error that refused it (`invalid_record`, `invalid_as_of`, `no_rule_set_in_force`…), or
+   * `worker_failed`: the worker thread evaluating it failed on it (ran out of memory, stopped, threw), also
+   * when it was retried alone with a larger heap; every other input of the batch is evaluated.
+   */
   code: string;
   message: string;
   issues: RecordIssue[];
@@ -193,7 +199,9 @@ function parse(input: unknown, options: EvaluateOptions): { record: Organization
  *   versions evaluates each record with the version in force on its asOf.
  * @param options - `engine`: `compiled` (default) or `reference` (json-rules-engine)
  * @returns `{ evaluate, evaluateMany, evaluateEach }`, and `evaluateSync` for the compiled engine
- * @throws RuleSetError when a condition cannot be compiled (an operator the compiler does not support)
+ * @throws RuleSetError when a condition cannot be compiled (an operator the compiler does not support), or, for
+ *   a rule set made by hand past the loader, when its conditions would expand beyond the loader's bounds or an
+ *   item could score beyond its max
  * @example
  * const evaluator = createEvaluator();
  * const rows = await evaluator.evaluateMany(records, { asOf: "2023-05-31" });
@@ -206,6 +214,9 @@ export function createEvaluator(ruleSet: RuleSet = referenceRuleSet, options: Ev
   const engine = options.engine ?? "compiled";
   if (engine !== "compiled" && engine !== "reference") throw new TypeError(`engine must be "compiled" or "reference"; found ${JSON.stringify(engine)}`);
   if (ruleSet.versions) return createDatedEvaluator(ruleSet, engine, (version) => createEvaluator(version, { engine }));
+  // A rule set made by hand, past the loader, is still bounded: no evaluation may run away, no item exceed its max.
+  const unbounded = [...itemBoundProblems(ruleSet.rules, (id) => `${id}.json`), ...expandedWorkProblems(ruleSet, (id) => `${id}.json`)];
+  if (unbounded.length > 0) throw new RuleSetError(unbounded);
   const core: Pick<SyncEvaluator, "evaluate"> & Partial<Pick<SyncEvaluator, "evaluateSync">> = (() => {
     if (engine === "reference") {
       const conditions = createReferenceEvaluator(ruleSet);

@@ -200,7 +200,7 @@ const definitions: FactDefinition[] = [
     description: "How many of the latest due year and the (last − 1) years before it are required.",
     stage: "scoring",
     params: lastYearsParams,
-    values: { kind: "number", nullable: false },
+    values: { kind: "number", nullable: false, min: 0 },
     compute: (ctx, p) => dueYears(ctx, p.last as number).filter((y) => inspectionOf(ctx.record, y) !== "exempt").length,
   },
   {
@@ -208,7 +208,8 @@ const definitions: FactDefinition[] = [
     description: "How many of those required years have an inspection other than not_filed.",
     stage: "scoring",
     params: lastYearsParams,
-    values: { kind: "number", nullable: false },
+    // Counted among the required years: never more than dueInspectionsRequired with the same params.
+    values: { kind: "number", nullable: false, min: 0, atMost: "dueInspectionsRequired" },
     compute: (ctx, p) =>
       dueYears(ctx, p.last as number).filter((y) => !["exempt", "not_filed"].includes(inspectionOf(ctx.record, y))).length,
   },

@@ -8,7 +8,11 @@ import { organizationRecordSchema } from "../record/schema.js";
 export type FactValues =
   /** Exactly these values: an enumeration or a boolean, with null when the field may be empty. */
   | { kind: "oneOf"; values: ReadonlyArray<string | boolean | null> }
-  | { kind: "number"; nullable: boolean }
+  /**
+   * A number, with null when the field may be empty; `min`/`max` bound it where known, and `atMost` names a
+   * fact it never exceeds given the same params (so that a fraction of the two is proven to stay within 0..1).
+   */
+  | { kind: "number"; nullable: boolean; min?: number; max?: number; atMost?: string }
   /** A collection fact: its entries are counted (countAtLeast / countAtMost). */
   | { kind: "entries" }
   /** A level id of the rule set. */
@@ -36,7 +40,15 @@ export function valuesOfSchema(schema: z.ZodType): FactValues {
   const empty = nullable ? [null] : [];
   if (inner instanceof z.ZodEnum) return { kind: "oneOf", values: [...(inner.options as string[]), ...empty] };
   if (inner instanceof z.ZodBoolean) return { kind: "oneOf", values: [true, false, ...empty] };
-  if (inner instanceof z.ZodNumber) return { kind: "number", nullable };
+  if (inner instanceof z.ZodNumber) {
+    const { minValue, maxValue } = inner;
+    return {
+      kind: "number",
+      nullable,
+      ...(minValue !== null && Number.isFinite(minValue) ? { min: minValue } : {}),
+      ...(maxValue !== null && Number.isFinite(maxValue) ? { max: maxValue } : {}),
+    };
+  }
   return { kind: "any" };
 }
 

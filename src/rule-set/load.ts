@@ -1,9 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, isAbsolute, join, relative } from "node:path";
 import type { z } from "zod";
 import { canonicalJson, compareStrings, sha256 } from "../_lib/canonical.js";
 import { RuleSetError, type RuleSetProblem } from "../errors.js";
 import { FACTS } from "../facts/catalogue.js";
+import { deepFreeze } from "./freeze.js";
+import { jsonSyntaxMessage } from "./json-error.js";
+import { expandedWorkProblems, itemBoundProblems } from "./bounds.js";
 import { checkComparedValues } from "./check-values.js";
 import { ruleSetWithVersions, versionFolders } from "./versions.js";
 import { conditionsOf, namedConditionRefs } from "./walk.js";
@@ -95,34 +98,138 @@ function* factRefs(rule: Rule): Generator<{ ref: FactRef; path: string }> {
 }
 
 
+/** What a value is, for a refusal: never its content. */
+function kindOf(value: unknown): string {
+  if (typeof value === "function") return "a function";
+  if (typeof value !== "object" || value === null) return `a ${typeof value}`;
+  return "an object that is not plain data (a class instance, Map, Date…)";
+}
+
+/** The name of what an accessor threw, never its message (which could be anything). */
+function thrownName(error: unknown): string {
+  try {
+    return error instanceof Error ? error.name.slice(0, 40) : typeof error;
+  } catch {
+    return "an error";
+  }
+}
+
 /**
- * Checks a file's raw JSON before any schema reads it: bounded depth and size, no reserved keys.
- * Iterative, so that no nesting, however deep (or cyclic, through the API), can exhaust the stack.
+ * Copies a file's raw value into plain JSON data before any schema reads it, checking it on the way: bounded
+ * depth and size, no reserved keys, nothing but null, booleans, numbers, strings, arrays and plain objects.
+ * Each property is read once, so a getter or Proxy that throws (or answers differently each time) is refused
+ * here, naming its place, and the schemas read the copy. Iterative, so that no nesting, however deep (or
+ * cyclic, through the API), can exhaust the stack.
  */
-function rawJsonProblems(file: string, value: unknown): RuleSetProblem[] {
+function plainCopy(file: string, value: unknown): { copy: unknown; problems: RuleSetProblem[] } {
   const problems: RuleSetProblem[] = [];
-  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value, depth: 0, path: "" }];
+  const root: { value?: unknown } = {};
+  const stack: Array<{ value: unknown; depth: number; path: string; into: Record<string, unknown> | unknown[]; key: string | number }> = [
+    { value, depth: 0, path: "", into: root as Record<string, unknown>, key: "value" },
+  ];
   let count = 0;
+  const problem = (path: string, message: string) => problems.push({ file, ruleId: null, path, message });
   while (stack.length > 0) {
-    const { value: v, depth, path } = stack.pop()!;
+    const { value: v, depth, path, into, key } = stack.pop()!;
     if (++count > MAX_JSON_VALUES) {
-      problems.push({ file, ruleId: null, path: "", message: `more than ${MAX_JSON_VALUES} JSON values` });
+      problem("", `more than ${MAX_JSON_VALUES} JSON values`);
       break;
     }
-    if (v === null || typeof v !== "object") continue;
+    if (v === null || v === undefined || typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
+      (into as Record<string | number, unknown>)[key] = v;
+      continue;
+    }
+    if (typeof v !== "object") {
+      problem(path, `not JSON data: ${kindOf(v)}`);
+      continue;
+    }
     if (depth >= MAX_JSON_DEPTH) {
-      problems.push({ file, ruleId: null, path, message: `nested more than ${MAX_JSON_DEPTH} levels deep; conditions may nest at most ${MAX_CONDITION_DEPTH}` });
+      problem(path, `nested more than ${MAX_JSON_DEPTH} levels deep; conditions may nest at most ${MAX_CONDITION_DEPTH}`);
       break;
     }
-    for (const key of Object.keys(v)) {
-      const at = path ? `${path}.${key.slice(0, 64)}` : key.slice(0, 64);
-      if (RESERVED_KEYS.has(key)) {
-        problems.push({ file, ruleId: null, path: at, message: `the key "${key}" is not allowed in rule files (it names JavaScript's object machinery)` });
-      } else stack.push({ value: (v as Record<string, unknown>)[key], depth: depth + 1, path: at });
+    let keys: string[];
+    let array: boolean;
+    try {
+      array = Array.isArray(v);
+      if (array) {
+        const length = (v as unknown[]).length;
+        if (!Number.isSafeInteger(length) || length < 0 || length > MAX_JSON_VALUES) throw new RangeError("length");
+        keys = Array.from({ length }, (_, i) => String(i));
+      } else {
+        // A plain object of any realm: its prototype is null or an Object.prototype (whose own prototype is null).
+        const proto: unknown = Object.getPrototypeOf(v);
+        if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+          problem(path, `not JSON data: ${kindOf(v)}`);
+          continue;
+        }
+        keys = Object.keys(v);
+      }
+    } catch (error) {
+      problem(path, `cannot be read as JSON data: reading it threw ${thrownName(error)}`);
+      continue;
+    }
+    const copy: Record<string, unknown> | unknown[] = array ? [] : {};
+    (into as Record<string | number, unknown>)[key] = copy;
+    for (const k of keys) {
+      const at = path ? `${path}.${k.slice(0, 64)}` : k.slice(0, 64);
+      if (RESERVED_KEYS.has(k)) {
+        problem(at, `the key "${k}" is not allowed in rule files (it names JavaScript's object machinery)`);
+        continue;
+      }
+      let child: unknown;
+      try {
+        child = (v as Record<string, unknown>)[k];
+      } catch (error) {
+        problem(at, `cannot be read: reading it threw ${thrownName(error)}`);
+        continue;
+      }
+      // The key is set here, in order, and its value once it is copied: the copy keeps the keys' order,
+      // which results show (params, labels), though the stack copies the values last first.
+      if (!array) (copy as Record<string, unknown>)[k] = undefined;
+      stack.push({ value: child, depth: depth + 1, path: at, into: copy, key: array ? Number(k) : k });
     }
   }
-  return problems;
+  return { copy: root.value, problems };
 }
+
+/**
+ * The files given to `ruleSetFromFiles`, each copied into plain data (`plainCopy`); the object of files
+ * itself may be hostile too.
+ */
+function plainFiles(files: unknown): { files: Record<string, unknown>; problems: RuleSetProblem[] } {
+  const refuseAll = (message: string) => new RuleSetError([{ file: "", ruleId: null, path: "", message }]);
+  let names: string[];
+  try {
+    if (files === null || typeof files !== "object" || Array.isArray(files)) throw refuseAll(`expected an object of files (file name to parsed JSON); found ${Array.isArray(files) ? "an array" : kindOf(files)}`);
+    names = Object.keys(files);
+  } catch (error) {
+    if (error instanceof RuleSetError) throw error;
+    throw refuseAll(`the object of files cannot be read: reading its keys threw ${thrownName(error)}`);
+  }
+  if (names.length > MAX_RULE_FILES) throw refuseAll(`${names.length} files; a rule set has at most ${MAX_RULE_FILES}`);
+  const out: Record<string, unknown> = {};
+  const problems: RuleSetProblem[] = [];
+  for (const name of names) {
+    if (RESERVED_KEYS.has(name)) {
+      problems.push({ file: name, ruleId: null, path: "", message: `a file may not be named "${name}"` });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = (files as Record<string, unknown>)[name];
+    } catch (error) {
+      problems.push({ file: name, ruleId: null, path: "", message: `cannot be read: reading it threw ${thrownName(error)}` });
+      out[name] = undefined;
+      continue;
+    }
+    const { copy, problems: found } = plainCopy(name, value);
+    append(problems, found);
+    // A refused file stays listed, without content: it is reported once, not again as missing.
+    out[name] = found.length > 0 ? undefined : copy;
+  }
+  return { files: out, problems };
+}
+
 
 /** The nesting of all/any/not, a named condition counting as deep as its own tree (`named` holds those depths). */
 function depth(c: Condition, named: ReadonlyMap<string, number> = new Map()): number {
@@ -351,19 +458,11 @@ function checkRuleSet(
  * @example
  * const ruleSet = ruleSetFromFiles({ "manifest.json": manifest, "P1.json": p1, ... });
  */
-export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
+export function ruleSetFromFiles(given: Record<string, unknown>): RuleSet {
+  // Plain data first: a file too deep, too large, with reserved keys or that is not data is given to no schema.
+  const { files, problems } = plainFiles(given);
+  const refused = new Set(problems.map((p) => p.file));
   const fileNames = Object.keys(files).sort(compareStrings);
-  if (fileNames.length > MAX_RULE_FILES) {
-    throw new RuleSetError([{ file: "", ruleId: null, path: "", message: `${fileNames.length} files; a rule set has at most ${MAX_RULE_FILES}` }]);
-  }
-  const problems: RuleSetProblem[] = [];
-  // Raw JSON first: a file too deep, too large or with reserved keys is not given to any schema.
-  const refused = new Set<string>();
-  for (const file of fileNames) {
-    const raw = rawJsonProblems(file, files[file]);
-    if (raw.length > 0) refused.add(file);
-    append(problems, raw);
-  }
 
   const manifestResult = refused.has(MANIFEST_FILE) ? null : manifestSchema.safeParse(files[MANIFEST_FILE]);
   if (!Object.hasOwn(files, MANIFEST_FILE)) problems.push({ file: MANIFEST_FILE, ruleId: null, path: "", message: "the rule set has no manifest.json" });
@@ -411,12 +510,54 @@ export function ruleSetFromFiles(files: Record<string, unknown>): RuleSet {
     append(problems, checkRuleSet(manifestResult.data, conditions, rules, ruleFiles, unparsed));
     append(problems, checkComparedValues(manifestResult.data, conditions, rules, (id) => ruleFiles.get(id) ?? `${id}.json`));
   }
+  // Bounds need a sound graph of named conditions and known facts: checked once nothing else is wrong.
+  if (problems.length === 0) {
+    append(problems, itemBoundProblems(rules, (id) => ruleFiles.get(id) ?? `${id}.json`));
+    append(problems, expandedWorkProblems({ conditions, rules }, (id) => ruleFiles.get(id) ?? `${id}.json`));
+  }
   if (problems.length > 0 || !manifestResult?.success) throw refuse(problems);
 
   const manifest = manifestResult.data;
   rules.sort((a, b) => compareStrings(a.id, b.id));
   const digest = sha256(canonicalJson({ manifest, conditions, rules }));
-  return { id: manifest.id, version: manifest.version, effectiveFrom: manifest.effectiveFrom, digest, manifest, conditions, rules };
+  // Frozen, everything in it: results name this digest, so nothing may change the rules it stands for.
+  return deepFreeze({ id: manifest.id, version: manifest.version, effectiveFrom: manifest.effectiveFrom, digest, manifest, conditions, rules });
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads one rule file: a regular file of the folder (a symbolic link only to a regular file inside the
+ * folder), at most MAX_FILE_BYTES, UTF-8 JSON. A refusal never quotes the file: it may be anything (a link
+ * to /etc/passwd), so it says where the JSON breaks, not what is there.
+ */
+function readRuleFile(dir: string, name: string): { value: unknown } | { problem: string } {
+  const path = join(dir, name);
+  let text: string;
+  try {
+    const stat = statSync(path);
+    // A device or pipe (a link to /dev/zero) reports size 0 and never ends: only regular files are read.
+    if (!stat.isFile()) return { problem: "not a readable JSON file: not a regular file" };
+    if (lstatSync(path).isSymbolicLink()) {
+      const inside = relative(realpathSync(dir), realpathSync(path));
+      if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+        return { problem: "not read: a symbolic link to a file outside the rule-set folder (a rule file is a file of its folder)" };
+      }
+    }
+    if (stat.size > MAX_FILE_BYTES) return { problem: `not a readable JSON file: larger than ${MAX_FILE_BYTES} bytes` };
+    const bytes = readFileSync(path);
+    if (bytes.length > MAX_FILE_BYTES) return { problem: `not a readable JSON file: larger than ${MAX_FILE_BYTES} bytes` };
+    text = UTF8.decode(bytes);
+  } catch (error) {
+    if (error instanceof TypeError) return { problem: "not a readable JSON file: not UTF-8 text" };
+    const code = (error as NodeJS.ErrnoException).code;
+    return { problem: `not a readable JSON file: ${code === "ELOOP" ? "a loop of symbolic links" : code === "ENOENT" ? "a symbolic link to nothing" : (code ?? "it cannot be read")}` };
+  }
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return { problem: `not a readable JSON file: ${jsonSyntaxMessage(text)}` };
+  }
 }
 
 /**
@@ -439,16 +580,9 @@ export function readRuleFiles(dir: string): Record<string, unknown> {
     throw new RuleSetError([{ file: dir, ruleId: null, path: "", message: `${names.length} .json files; a rule set has at most ${MAX_RULE_FILES}` }]);
   }
   for (const name of names.sort(compareStrings)) {
-    const path = join(dir, name);
-    try {
-      const stat = statSync(path);
-      // A device or pipe (a link to /dev/zero) reports size 0 and never ends: only regular files are read.
-      if (!stat.isFile()) throw new Error("not a regular file");
-      if (stat.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
-      files[basename(name)] = JSON.parse(readFileSync(path, "utf8"));
-    } catch (error) {
-      problems.push({ file: name, ruleId: null, path: "", message: `not a readable JSON file: ${(error as Error).message}` });
-    }
+    const read = readRuleFile(dir, name);
+    if ("problem" in read) problems.push({ file: name, ruleId: null, path: "", message: read.problem });
+    else files[basename(name)] = read.value;
   }
   if (problems.length > 0) throw refuse(problems);
   return files;
@@ -478,6 +612,8 @@ export function loadRuleSet(dir: string): RuleSet {
   const loaded: Array<{ folder: string; ruleSet: RuleSet }> = [];
   for (const folder of folders) {
     try {
+      // A version folder holds no links to folders either (refused by versionFolders, its result unused).
+      versionFolders(join(dir, folder));
       loaded.push({ folder, ruleSet: ruleSetFromFiles(readRuleFiles(join(dir, folder))) });
     } catch (error) {
       if (!(error instanceof RuleSetError)) throw error;

@@ -1,9 +1,10 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { compareStrings } from "../_lib/canonical.js";
 import { isIsoDate } from "../_lib/dates.js";
 import { InvalidAsOfError, NoRuleSetInForceError, RuleSetError, type RuleSetProblem } from "../errors.js";
 import type { Evaluator, SyncEvaluator } from "../evaluate.js";
+import { deepFreeze } from "./freeze.js";
 import type { RuleSet } from "./schema.js";
 
 /**
@@ -11,6 +12,8 @@ import type { RuleSet } from "./schema.js";
  *
  * @param dir - a rule-set folder
  * @returns the version folders' names; empty for a folder that is itself one version (or unreadable)
+ * @throws RuleSetError naming each entry that is a symbolic link to a folder: a version folder is a folder of
+ *   its own, never a link (which may lead back to its own folder, loop, or lead outside)
  */
 export function versionFolders(dir: string): string[] {
   let entries;
@@ -19,6 +22,22 @@ export function versionFolders(dir: string): string[] {
   } catch {
     return [];
   }
+  const problems: RuleSetProblem[] = [];
+  for (const e of entries) {
+    if (!e.isSymbolicLink()) continue;
+    let target: string;
+    try {
+      if (!statSync(join(dir, e.name)).isDirectory()) continue;
+      target = "a folder";
+    } catch (error) {
+      // A link that loops, or to nothing: not a version either way, but a link that is not what it should be.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "ELOOP") continue;
+      target = "itself (a loop of links)";
+    }
+    problems.push({ file: e.name, ruleId: null, path: "", message: `a symbolic link to ${target}: a version folder must be a folder of its own, not a link (it may lead back to its own folder or outside)` });
+  }
+  if (problems.length > 0) throw new RuleSetError(problems);
   return entries
     .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "manifest.json")))
     .map((e) => e.name)
@@ -54,7 +73,7 @@ export function ruleSetWithVersions(loaded: Array<{ folder: string; ruleSet: Rul
   }
   if (problems.length > 0) throw new RuleSetError(problems);
   const versions = loaded.map((l) => l.ruleSet).sort((a, b) => compareStrings(a.effectiveFrom, b.effectiveFrom));
-  return { ...versions.at(-1)!, versions };
+  return deepFreeze({ ...versions.at(-1)!, versions });
 }
 
 /**

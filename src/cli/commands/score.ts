@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { isIsoDate } from "../../_lib/dates.js";
+import { terminalText } from "../../_lib/inert.js";
 import { evaluateInOrder, PARALLEL_THRESHOLD, recordOfTask, type BatchTask, type TaskOutcome } from "../../audit/parallel.js";
 import { createEvaluator, evaluateTask, type EngineName } from "../../evaluate.js";
 import type { InvalidRecordError } from "../../errors.js";
@@ -151,7 +152,10 @@ export const scoreCommand: Command = {
         const input = recordOfTask(t);
         return input === null ? null : evaluateTask(evaluator, input.record, t.asOf);
       };
-      for await (const [row, outcome] of evaluateInOrder(all, taskOf, { ruleSet, engine, workers, local })) {
+      // A worker that failed is said so, on one line: its rows are evaluated again, one at a time, and none is lost.
+      const onRetry = (r: { first: number; rows: number; reason: string }) =>
+        process.stderr.write(`note: a worker thread failed (${terminalText(r.reason)}); its ${r.rows} rows from row ${r.first + 1} are evaluated again, one at a time\n`);
+      for await (const [row, outcome] of evaluateInOrder(all, taskOf, { ruleSet, engine, workers, local, onRetry })) {
         const out = outputOf(row, outcome);
         progress.tick(!out.ok);
         const wait = writer.write(out);
