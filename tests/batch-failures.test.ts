@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { endOfResults } from "./_lib/results.js";
 import { generatePopulation } from "../src/audit/generate.js";
 import { organizationFixtures } from "./_lib/fixtures.js";
 import { largestRecord } from "./_lib/largest-record.js";
@@ -103,7 +104,10 @@ describe("score on worker threads (CLI) when a worker fails", () => {
     expect(got).toHaveLength(want.length);
     const at = want.findIndex((l) => l.includes(faulty));
     expect(JSON.parse(got[at]!)).toMatchObject({ row: at, organizationId: faulty, error: { code: "worker_failed" } });
-    got.forEach((line, i) => {
+    // The last line is the end-of-results trailer: one row fewer scored, one more refused.
+    const rows = want.length - 1;
+    expect(JSON.parse(got[rows]!)).toEqual(endOfResults(rows - 1, 1));
+    got.slice(0, rows).forEach((line, i) => {
       if (i !== at) expect(line, `line ${i}`).toBe(want[i]);
     });
   });
