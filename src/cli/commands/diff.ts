@@ -7,6 +7,7 @@ import { referenceRuleSet } from "../../rule-set/reference.js";
 import { UsageError, type Command } from "../command.js";
 import { readResultRows } from "../results-file.js";
 import { openSink } from "../sink.js";
+import { InputError } from "../input-error.js";
 
 interface Side {
   results: Result[];
@@ -16,8 +17,15 @@ interface Side {
 
 async function readSide(path: string): Promise<Side> {
   const side: Side = { results: [], refused: 0, unreadable: 0 };
-  for await (const { row, unreadable } of readResultRows(path)) {
-    if (row.ok) side.results.push(row.result);
+  // Two results of one credit code cannot be compared: refused, naming both rows, rather than one dropped.
+  const firstOf = new Map<string, string>();
+  for await (const { row, unreadable, source } of readResultRows(path)) {
+    if (row.ok) {
+      const earlier = firstOf.get(row.result.organizationId);
+      if (earlier !== undefined) throw new InputError(`${source}: credit code ${row.result.organizationId} already has a result at ${earlier}; a results file holds one result per organization 统一社会信用代码重复`);
+      firstOf.set(row.result.organizationId, source);
+      side.results.push(row.result);
+    }
     else if (unreadable) side.unreadable++;
     else side.refused++;
   }

@@ -9,6 +9,8 @@ import { UsageError, type Command } from "../command.js";
 import { readRows, type InputRow } from "../input.js";
 import { createProgress } from "../progress.js";
 import { readResultRows, type ResultFileRow } from "../results-file.js";
+import { DuplicateGuard } from "../duplicates.js";
+import { encodingOption } from "./score.js";
 
 /** One row whose recorded outcome the recomputation does not reproduce. */
 export interface Mismatch {
@@ -27,16 +29,17 @@ type Outcome = { ok: true; result: Result } | { ok: false; code: string; paths: 
 
 export const verifyCommand: Command = {
   name: "verify",
-  summary: "verify <records> <results> [--rules DIR] [--as-of YYYY-MM-DD]",
+  summary: "verify <records> <results> [--rules DIR] [--as-of YYYY-MM-DD] [--encoding utf-8|gb18030]",
   usage: `  <records>      the input that was scored (any kind score reads: JSON, NDJSON, XLSX, CSV folder).
   <results>      what score wrote for it (json or ndjson), one row per input row, in order.
   --rules        the rule set it was scored with (default: the bundled reference rules).
   --as-of        the --as-of given to score, if any: needed only to recheck refused rows of bare records
                  (a result carries its own asOf).
+  --encoding     the --encoding given to score, if any.
   Recomputes every row: a result must come back with the same digest and the same JSON, byte for byte;
   a refused row must be refused again with the same code and problem paths. Exit code 1 on any mismatch.`,
   async run(args) {
-    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: "string" }, "as-of": { type: "string" } } });
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: "string" }, "as-of": { type: "string" }, encoding: { type: "string" } } });
     if (positionals.length !== 2) throw new UsageError("verify takes two files: <records> <results>");
     const asOf = values["as-of"] ?? null;
     if (asOf !== null && !isIsoDate(asOf)) throw new UsageError(`--as-of must be a calendar date YYYY-MM-DD; found ${asOf}`);
@@ -77,7 +80,10 @@ export const verifyCommand: Command = {
     };
 
     const mismatches: Mismatch[] = [];
-    const records = readRows(positionals[0]!);
+    const encoding = encodingOption(values.encoding);
+    const records = readRows(positionals[0]!, encoding ? { encoding } : {});
+    // As score does: a credit code already seen refuses its row as duplicate_id, naming the first.
+    const guard = new DuplicateGuard();
     const results = readResultRows(positionals[1]!);
     const progress = createProgress({ label: "verifying 核验", total: null, now: () => performance.now() });
     let position = 0;
@@ -91,7 +97,15 @@ export const verifyCommand: Command = {
       else if (input.done) problem = "a results row with no input row (the results file is longer)";
       else {
         organizationId = recorded.value.row.ok ? recorded.value.row.result.organizationId : recorded.value.row.organizationId;
-        problem = await check(input.value, recorded.value);
+        const raw = input.value.record;
+        const id = raw !== null && typeof raw === "object" ? (raw as { id?: unknown }).id : undefined;
+        const source = input.value.source;
+        const repeated = guard.check(typeof id === "string" ? id : null, () => source);
+        const row = recorded.value.row;
+        if (repeated === null) problem = await check(input.value, recorded.value);
+        else if (recorded.value.unreadable) problem = `the results line cannot be read: ${row.ok ? "" : row.error.message}`;
+        else if (row.ok || row.error.code !== "duplicate_id") problem = `${repeated.message}: score refuses this row (duplicate_id), but the results file has ${row.ok ? "a result" : `a refusal ${row.error.code}`} for it`;
+        else problem = null;
       }
       if (problem !== null) mismatches.push({ position: at, organizationId, problem });
       progress.tick(problem !== null);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import ExcelJS from "exceljs";
@@ -18,6 +18,8 @@ import {
 import type { RecordIssue } from "../../errors.js";
 import type { InputReader, InputRow } from "../input.js";
 import { InputError } from "../input-error.js";
+import { decodeText, InvalidTextError, type TextEncoding } from "../../_lib/line-text.js";
+import { kindOf, readRegularFile } from "./files.js";
 
 /** One sheet as read from a workbook or a CSV file: its header and its data rows with their numbers. */
 export interface SheetData {
@@ -48,15 +50,22 @@ function lineIssue(sheet: string, row: number, message: string): RecordIssue {
  * @param label - the file or folder name, for `source`
  * @param sheets - the sheets read
  * @param start - the index of the first row
+ * @param kind - whether the sheets are a workbook's sheets or a folder's CSV files (for messages)
  * @returns the rows; a file-level problem (missing sheet or column) throws an InputError first
  * @example
  * for (const row of rowsFromSheets("register.xlsx", sheets, 0)) console.log(row.source);
  */
-export function* rowsFromSheets(label: string, sheets: SheetData[], start: number): Generator<InputRow> {
+export function* rowsFromSheets(label: string, sheets: SheetData[], start: number, kind: "sheet" | "file" = "sheet"): Generator<InputRow> {
   const problems: string[] = [];
   const known = sheets.filter((s) => !IGNORED_SHEETS.has(s.name));
   for (const s of known) if (!sheetSpec(s.name)) problems.push(`sheet "${s.name}" is not part of the layout (sheets: ${SPREADSHEET_LAYOUT.map((x) => x.name).join(", ")})`);
-  if (!known.some((s) => s.name === ORGANIZATIONS_SHEET)) problems.push(`there is no sheet ${ORGANIZATIONS_SHEET}`);
+  // Every sheet of the layout must be there: a missing one would read as "none" and lose its entries
+  // without a word; a sheet with its header only is how "none" is said.
+  const missing = SPREADSHEET_LAYOUT.filter((spec) => !known.some((s) => s.name === spec.name)).map((spec) => (kind === "file" ? `${spec.name}.csv` : spec.name));
+  if (missing.length > 0) {
+    const what = kind === "file" ? `file${missing.length > 1 ? "s" : ""}` : `sheet${missing.length > 1 ? "s" : ""}`;
+    problems.push(`there is no ${what} ${missing.join(", ")} (缺少${kind === "file" ? "文件" : "工作表"}); every ${kind} of the layout must be there, one with its header row only when there are no entries`);
+  }
   const parsed = known.flatMap((s) => {
     const spec = sheetSpec(s.name);
     if (!spec) return [];
@@ -182,10 +191,9 @@ export async function readWorkbookSheets(path: string): Promise<SheetData[]> {
  * @example
  * readCsvSheet("register/penalties.csv", "penalties");
  */
-export function readCsvSheet(path: string, name: string): SheetData {
+export function readCsvSheet(path: string, name: string, encoding?: TextEncoding): SheetData {
   const broken: SheetData["broken"] = [];
-  const records = parseCsv(readFileSync(path), {
-    bom: true,
+  const records = parseCsv(csvText(path, encoding), {
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
@@ -214,6 +222,35 @@ export function readCsvSheet(path: string, name: string): SheetData {
   return { name, header, rows, broken };
 }
 
+/** Largest CSV file read (it is read whole): 256 MiB. */
+export const MAX_CSV_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The text of a CSV file: by its byte-order mark (UTF-8, UTF-16LE/BE), else in the encoding asked for,
+ * else UTF-8. A file that is not valid UTF-8 is refused, naming the byte; when it reads as GB18030 (as
+ * Excel saves CSV on Chinese Windows), the message says to give `--encoding gb18030` — it is not read so
+ * unasked, since a UTF-8 file with one damaged byte would then be read with every name garbled.
+ */
+function csvText(path: string, encoding: TextEncoding | undefined): string {
+  const bytes = readRegularFile(path, MAX_CSV_BYTES);
+  if (bytes === null) throw new InputError(`${basename(path)}: larger than ${MAX_CSV_BYTES} bytes`);
+  try {
+    return decodeText(bytes, encoding).text;
+  } catch (error) {
+    if (!(error instanceof InvalidTextError)) throw error;
+    let hint = "";
+    if (encoding === undefined) {
+      try {
+        decodeText(bytes, "gb18030");
+        hint = "; it reads as GB18030 (Excel on Chinese Windows saves CSV so): give --encoding gb18030 if that is its encoding 可能是 GB18030 编码，请加 --encoding gb18030";
+      } catch {
+        // Neither UTF-8 nor GB18030: no hint.
+      }
+    }
+    throw new InputError(`${basename(path)}: ${error.message}${hint}`);
+  }
+}
+
 /** XLSX workbooks in the spreadsheet layout (see `SPREADSHEET_LAYOUT`). */
 export const xlsxReader: InputReader = {
   name: "xlsx",
@@ -227,9 +264,13 @@ export const xlsxReader: InputReader = {
 export const csvFolderReader: InputReader = {
   name: "csv-folder",
   accepts: (path, dir) => dir && existsSync(join(path, `${ORGANIZATIONS_SHEET}.csv`)),
-  async *read(path, start) {
+  async *read(path, start, options) {
     const files = readdirSync(path).filter((f) => f.toLowerCase().endsWith(".csv")).sort(compareStrings);
-    const sheets = files.map((f) => readCsvSheet(join(path, f), f.slice(0, -4)));
-    yield* rowsFromSheets(basename(path), sheets, start);
+    for (const f of files) {
+      const stat = statSync(join(path, f));
+      if (!stat.isFile()) throw new InputError(`${basename(path)}/${f}: ${kindOf(stat)}, not a regular file; only regular files are read 只读取普通文件`);
+    }
+    const sheets = files.map((f) => readCsvSheet(join(path, f), f.slice(0, -4), options?.encoding));
+    yield* rowsFromSheets(basename(path), sheets, start, "file");
   },
 };
