@@ -225,7 +225,7 @@ export function isEmptyCell(cell: RawCell | undefined): boolean {
 
 function describeCell(cell: RawCell): string {
   if (cell instanceof Date) return `the date-time ${Number.isNaN(cell.getTime()) ? "Invalid Date" : cell.toISOString()}`;
-  if (typeof cell === "object" && cell !== null) return `the cell error ${cell.error}`;
+  if (typeof cell === "object" && cell !== null) return /^(a|an|the) /.test(cell.error) ? cell.error : `the cell error ${cell.error}`;
   if (typeof cell === "number") return `the number ${cell}`;
   if (typeof cell === "boolean") return `the boolean ${cell}`;
   const text = JSON.stringify(cell);

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
-import ExcelJS from "exceljs";
 import { compareStrings } from "../../_lib/canonical.js";
 import {
   ORGANIZATIONS_SHEET,
@@ -20,6 +19,7 @@ import type { InputReader, InputRow } from "../input.js";
 import { InputError } from "../input-error.js";
 import { decodeText, InvalidTextError, type TextEncoding } from "../../_lib/line-text.js";
 import { kindOf, readRegularFile } from "./files.js";
+import { readXlsx } from "./xlsx.js";
 
 /** One sheet as read from a workbook or a CSV file: its header and its data rows with their numbers. */
 export interface SheetData {
@@ -140,20 +140,9 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
   for (const b of unplaced) yield brokenRow(index++, `${label}!${b.sheet}:${b.row}`, `sheet ${b.sheet}, row ${b.row}: ${b.message}`, null);
 }
 
-/** A cell of exceljs as a plain value: formulas give their result, rich text its text, errors stay errors. */
-function plainCell(value: ExcelJS.CellValue): RawCell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || value instanceof Date) return value;
-  if ("error" in value) return { error: String(value.error) };
-  if ("richText" in value) return value.richText.map((t) => t.text).join("");
-  if ("formula" in value || "sharedFormula" in value) return plainCell((value as { result?: ExcelJS.CellValue }).result ?? null);
-  if ("text" in value) return String((value as { text: unknown }).text);
-  return { error: "an unreadable cell" };
-}
-
 /**
- * Reads every sheet of an XLSX workbook as header and rows (the workbook is loaded whole: a register
- * fits in a spreadsheet's 1,048,576 rows; streamed input is NDJSON's role).
+ * Reads the sheets of an XLSX workbook as header and rows, streamed and bounded (`XLSX_LIMITS`): the
+ * layout's sheets cell by cell, the others (README) by name only.
  *
  * @param path - the .xlsx file
  * @returns the sheets, in workbook order
@@ -161,23 +150,7 @@ function plainCell(value: ExcelJS.CellValue): RawCell {
  * const sheets = await readWorkbookSheets("fixtures/spreadsheets/example.xlsx");
  */
 export async function readWorkbookSheets(path: string): Promise<SheetData[]> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.readFile(path);
-  } catch (error) {
-    throw new InputError(`${basename(path)}: not an XLSX workbook: ${(error as Error).message}`);
-  }
-  return workbook.worksheets.map((ws) => {
-    const width = ws.actualColumnCount > 0 ? ws.columnCount : 0;
-    const cellsOf = (r: ExcelJS.Row) => Array.from({ length: width }, (_, i) => plainCell(r.getCell(i + 1).value));
-    const rows: SheetData["rows"] = [];
-    let header: RawCell[] = [];
-    ws.eachRow({ includeEmpty: false }, (r, n) => {
-      if (n === 1) header = cellsOf(r);
-      else rows.push({ row: n, cells: cellsOf(r) });
-    });
-    return { name: ws.name, header, rows, broken: [] };
-  });
+  return readXlsx(path, (name) => sheetSpec(name) !== undefined);
 }
 
 /**
