@@ -30,6 +30,26 @@ export interface SheetData {
   broken: Array<{ row: number; message: string; cells?: RawCell[] }>;
 }
 
+/** A row of a sheet as its cells, read by column key. */
+class CellRow implements SheetRow {
+  constructor(
+    readonly sheet: string,
+    readonly row: number,
+    readonly letters: ReadonlyMap<string, string>,
+    private readonly positions: ReadonlyMap<string, number>,
+    private readonly cells: RawCell[],
+  ) {}
+
+  get values(): Pick<ReadonlyMap<string, RawCell>, "get"> {
+    return this;
+  }
+
+  get(key: string): RawCell | undefined {
+    const at = this.positions.get(key);
+    return at === undefined ? undefined : (this.cells[at] ?? null);
+  }
+}
+
 /** Sheets a workbook may hold besides the layout's: notes for the person filling it in. */
 const IGNORED_SHEETS = new Set(["README", "说明"]);
 
@@ -72,9 +92,9 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
     const header = parseHeader(spec, s.header);
     problems.push(...header.problems.map((p) => `sheet ${s.name}: ${p}`));
     const letters = new Map(header.keys.flatMap((k, i) => (k === null ? [] : [[k, columnLetter(i + 1)] as const])));
-    const rows: SheetRow[] = s.rows
-      .filter((r) => !r.cells.every((c) => isEmptyCell(c)))
-      .map((r) => ({ sheet: s.name, row: r.row, letters, values: new Map(header.keys.flatMap((k, i) => (k === null ? [] : [[k, r.cells[i] ?? null] as const]))) }));
+    const positions = new Map(header.keys.flatMap((k, i) => (k === null ? [] : [[k, i] as const])));
+    // A view of each row's cells by key, rather than a Map per row: a large workbook holds a million rows.
+    const rows: SheetRow[] = s.rows.filter((r) => !r.cells.every((c) => isEmptyCell(c))).map((r) => new CellRow(s.name, r.row, letters, positions, r.cells));
     return [{ data: s, rows, idColumn: header.keys.indexOf("id") }];
   });
   if (problems.length > 0) throw new InputError(`${label}: ${problems.join("; ")}`);
