@@ -199,22 +199,17 @@ type Token = { tag: string; close: boolean; selfClose: boolean; attrs: string } 
 const TOKEN = /<(\/?)([A-Za-z_][\w:.-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>|<\?[^>]*\?>|<!--[\s\S]*?-->|([^<]+)/g;
 
 /** Scans XML as it inflates, token by token; a tag cut by the end of a piece waits for the next. */
-async function* xmlTokens(chunks: AsyncIterable<Buffer>): AsyncGenerator<Token[]> {
+async function* xmlTokens(chunks: AsyncIterable<Buffer>, label: string): AsyncGenerator<Token[]> {
   const decoder = new TextDecoder("utf-8");
   let rest = "";
   for await (const chunk of chunks) {
     const text = rest + decoder.decode(chunk, { stream: true });
+    // Held back for the next piece: a tag begun and not ended here (text after the last tag is complete as far as it goes).
     const cut = text.lastIndexOf("<");
-    const whole = cut < 0 ? text : text.slice(0, cut);
-    rest = cut < 0 ? "" : text.slice(cut);
-    // A piece ending in a complete tag would still hold it in `rest`: take it when it is complete.
-    if (rest.length > 0 && rest.endsWith(">") && rest.indexOf("<", 1) < 0) {
-      yield tokensOf(whole + rest);
-      rest = "";
-      continue;
-    }
-    if (rest.length > 1 << 20) throw new InputError("a workbook's XML holds a tag longer than 1 MiB");
-    yield tokensOf(whole);
+    const open = cut >= 0 && text.indexOf(">", cut) < 0;
+    rest = open ? text.slice(cut) : "";
+    if (rest.length > 1 << 20) throw new InputError(`${label}: the workbook's XML holds a tag longer than 1 MiB`);
+    yield tokensOf(open ? text.slice(0, cut) : text);
   }
   if (rest.length > 0) yield tokensOf(rest + decoder.decode());
 }
@@ -235,7 +230,7 @@ async function sharedStrings(zip: Zip, name: string | null): Promise<string[]> {
   let parts: string[] = [];
   let inT = false;
   let phonetic = 0;
-  for await (const tokens of xmlTokens(zip.read(name))) {
+  for await (const tokens of xmlTokens(zip.read(name), name)) {
     for (const t of tokens) {
       if ("text" in t) {
         if (inT && phonetic === 0) parts.push(t.text);
@@ -375,7 +370,7 @@ async function readSheet(zip: Zip, label: string, name: string, entry: string, s
     nonEmpty = false;
   };
 
-  for await (const tokens of xmlTokens(zip.read(entry))) {
+  for await (const tokens of xmlTokens(zip.read(entry), label)) {
     for (const t of tokens) {
       if ("text" in t) {
         if (cell === null) continue;
@@ -392,6 +387,7 @@ async function readSheet(zip: Zip, label: string, name: string, entry: string, s
           {
             const r = Number(attributes(t.attrs).r);
             rowNo = Number.isInteger(r) && r > rowNo ? r : rowNo + 1;
+            if (rowNo > XLSX_LIMITS.maxRows) throw new InputError(`${label}: sheet ${name} has a row beyond row ${XLSX_LIMITS.maxRows}, the last a spreadsheet holds 行数超出上限`);
             nextCol = 1;
             if (t.selfClose) finishRow();
           }
