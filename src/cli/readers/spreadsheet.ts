@@ -71,7 +71,8 @@ function lineIssue(sheet: string, row: number, message: string): RecordIssue {
  * @param sheets - the sheets read
  * @param start - the index of the first row
  * @param kind - whether the sheets are a workbook's sheets or a folder's CSV files (for messages)
- * @returns the rows; a file-level problem (missing sheet or column) throws an InputError first
+ * @returns the rows; a file-level problem (missing sheet or column) throws an InputError first. The
+ *   sheets' rows are consumed (emptied) as they are read, so that a large workbook is let go as it is scored.
  * @example
  * for (const row of rowsFromSheets("register.xlsx", sheets, 0)) console.log(row.source);
  */
@@ -95,6 +96,8 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
     const positions = new Map(header.keys.flatMap((k, i) => (k === null ? [] : [[k, i] as const])));
     // A view of each row's cells by key, rather than a Map per row: a large workbook holds a million rows.
     const rows: SheetRow[] = s.rows.filter((r) => !r.cells.every((c) => isEmptyCell(c))).map((r) => new CellRow(s.name, r.row, letters, positions, r.cells));
+    // The sheet's rows are consumed: held from here on by the rows above only, let go as they are used.
+    s.rows = [];
     return [{ data: s, rows, idColumn: header.keys.indexOf("id") }];
   });
   if (problems.length > 0) throw new InputError(`${label}: ${problems.join("; ")}`);
@@ -137,7 +140,13 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
   }
 
   let index = start;
-  for (const row of organizations.rows) {
+  // Each organization's rows and entries are let go once its record is built, so that a large workbook's
+  // memory shrinks as it is scored rather than staying whole to the end.
+  const orgRows = organizations.rows;
+  organizations.rows = [];
+  for (let i = 0; i < orgRows.length; i++) {
+    const row = orgRows[i]!;
+    orgRows[i] = undefined as unknown as SheetRow;
     const source = `${label}!${ORGANIZATIONS_SHEET}:${row.row}`;
     const id = idOf(row);
     if (id !== null && firstRowOf.get(id) !== row.row) {
@@ -145,6 +154,7 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
       continue;
     }
     const assembled = assembleRecord(row, id === null ? {} : (entriesOf.get(id) ?? {}));
+    if (id !== null) entriesOf.delete(id);
     const record = assembled.record;
     const issues = [...assembled.issues, ...(id === null ? [] : (lineIssues.get(id) ?? []))];
     yield issues.length === 0
