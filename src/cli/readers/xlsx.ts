@@ -318,10 +318,11 @@ async function readSheet(zip: Zip, label: string, name: string, entry: string, s
 
   const finishCell = (c: CellState) => {
     const value = cellValue(c);
-    if (value === null || c.col > width) return;
+    if (value === null) return;
     if (rowNo === 1 && c.col > XLSX_LIMITS.maxColumns) {
       throw new InputError(`${label}: sheet ${name} has a header cell in column ${c.col}; a sheet of the layout has at most ${XLSX_LIMITS.maxColumns} columns`);
     }
+    if (c.col > width) return;
     while (cells.length < c.col - 1) cells.push(null);
     cells[c.col - 1] = value;
     nonEmpty = true;
