@@ -117,4 +117,19 @@ describe("cells as applications write them", () => {
     expect((row!.record as { name: unknown }).name).toBe("衢州 A&B\r\n协会");
     expect(cellXml("A1", true)).toContain("TRUE()");
   });
+
+  it("reads sheets whose XML carries a namespace prefix on every element (as some writers save it)", async () => {
+    const prefixed = (xml: string) =>
+      xml.replace(/<(\/?)([A-Za-z])/g, "<$1x:$2").replace('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"', 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"');
+    const rows = await rowsOf(book("prefixed.xlsx", records.slice(0, 2), { transform: prefixed }));
+    expect(rows.map((r) => r.readError)).toEqual([null, null]);
+    expect(rows.map((r) => (r.record as { name: unknown }).name)).toEqual(records.slice(0, 2).map((r) => r.name));
+  });
+
+  it("refuses a sheet whose header reaches beyond 256 columns, naming the sheet, instead of reading it cut", async () => {
+    const wide = (xml: string) => xml.replace('</row>', '<c r="JA1" t="inlineStr"><is><t>extra</t></is></c></row>');
+    await expect(rowsOf(book("wide.xlsx", records.slice(0, 1), { transform: (x) => (x.includes("<sheetData>") && x.includes("名称 name") ? wide(x) : x) }))).rejects.toThrow(
+      /sheet organizations has a header cell in column 261; a sheet of the layout has at most 256 columns/,
+    );
+  });
 });

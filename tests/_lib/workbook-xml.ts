@@ -24,6 +24,8 @@ export interface HandWorkbookOptions {
   extra?: ZipEntry[];
   /** Text put inside the organizations sheet's <sheetData> after its rows. */
   organizationsTail?: string;
+  /** Applied to each sheet's XML and to the workbook's (a writer's own namespace prefixes, say). */
+  transform?: (xml: string) => string;
 }
 
 /** Style 0 is General; style 1 a date format (built-in 14), as a date typed into a cell gets. */
@@ -65,9 +67,10 @@ export function handWorkbook(records: Array<Record<string, unknown>>, options: H
     const tail = sheet.name === "organizations" ? (options.organizationsTail ?? "") : "";
     entries.push({
       name: `xl/worksheets/sheet${i + 1}.xml`,
-      data: `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows.join("")}${tail}</sheetData></worksheet>`,
+      data: (options.transform ?? ((x: string) => x))(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${rows.join("")}${tail}</sheetData></worksheet>`),
     });
   });
+  if (options.transform) entries[1] = { name: entries[1]!.name, data: options.transform(entries[1]!.data as string) };
   for (const e of options.extra ?? []) {
     const at = entries.findIndex((x) => x.name === e.name);
     if (at >= 0) entries[at] = e;
