@@ -9,18 +9,6 @@ const evaluator = createEvaluator(ruleSet, { engine });
 // This thread's own copy of the rule set, which nothing changes: its labels and params are encoded once.
 const constants = ruleSetConstants(ruleSet);
 
-/**
- * A test hook, off unless SOCIAL_ORG_CREDIT_TEST_WORKER_FAULT is set (`exit:<id>` or `throw:<id>`): the worker
- * stops, or its evaluation throws, on the record with that id, so that the tests can check that a batch loses
- * no row when a worker fails. Read once, when the worker starts.
- */
-const testFault = /^(exit|throw):(.+)$/.exec(process.env.SOCIAL_ORG_CREDIT_TEST_WORKER_FAULT ?? "");
-function injectFault(record: unknown): void {
-  if (record === null || typeof record !== "object" || (record as { id?: unknown }).id !== testFault![2]) return;
-  if (testFault![1] === "exit") process.exit(70);
-  throw new Error("a fault injected by SOCIAL_ORG_CREDIT_TEST_WORKER_FAULT");
-}
-
 // Bytes the last chunk's results took: the next chunk's buffer starts that large, so it seldom grows.
 let lastChunkBytes = 1 << 20;
 
@@ -41,7 +29,6 @@ async function evaluateChunk(tasks: Array<BatchTask | null>): Promise<{ outcomes
       outcomes.push(null);
       continue;
     }
-    if (testFault !== null) injectFault(input.record);
     const pending = evaluateTask(evaluator, input.record, t.asOf);
     const o = pending instanceof Promise ? await pending : pending;
     if (o.ok) {
@@ -56,9 +43,6 @@ async function evaluateChunk(tasks: Array<BatchTask | null>): Promise<{ outcomes
 
 // Result buffers handed back by the main thread, to write the next chunks into.
 const free: ArrayBuffer[] = [];
-
-// Ready: the evaluator is built. A worker that stops before this could not start at all (see parallel.ts).
-parentPort!.postMessage({ ready: true } satisfies FromWorker);
 
 parentPort!.on("message", (m: ToWorker) => {
   for (const b of m.recycled) if (free.length < 4) free.push(b);

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { getHeapStatistics } from "node:v8";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -51,47 +50,7 @@ const CHUNKS_PER_WORKER = 2;
  * and a chunk or two (a few MB), so a cap makes V8 collect rather than grow; without it, two workers and the
  * main thread passed 500 MB over a million records.
  */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 64, maxOldGenerationSizeMb: heapFromEnvironment() ?? 128 };
-
-/**
- * The old generation of a batch worker from SOCIAL_ORG_CREDIT_WORKER_HEAP_MB (16 to 65536), if set: for a
- * machine with more or less memory, and for the tests, which make workers run out of memory on purpose.
- */
-function heapFromEnvironment(): number | null {
-  const text = process.env.SOCIAL_ORG_CREDIT_WORKER_HEAP_MB;
-  const mb = text === undefined ? Number.NaN : Number(text);
-  return Number.isInteger(mb) && mb >= 16 && mb <= 65_536 ? mb : null;
-}
-
-/**
- * The heap of the worker that retries, one row at a time, the rows of a chunk whose worker failed: as large
- * as this thread's own, so that a record this thread could evaluate is evaluated there too.
- */
-const RESCUE_HEAP = { maxYoungGenerationSizeMb: 64, maxOldGenerationSizeMb: Math.max(WORKER_HEAP.maxOldGenerationSizeMb, Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20)) };
-
-/** The error code of a row whose evaluation stopped the worker thread evaluating it, on every retry. */
-export const WORKER_FAILED = "worker_failed";
-
-/** Why a worker gave back no outcomes for a chunk: it stopped (out of memory, crashed) or its evaluation threw. */
-class WorkerFailure extends Error {
-  override name = "WorkerFailure";
-}
-/** A worker that stopped before it was ready (its evaluator built): no worker of this batch would start. */
-class CannotStart extends WorkerFailure {
-  override name = "CannotStart";
-}
-/** A chunk that cannot be copied to a worker (a record holding a function, a Proxy…): evaluated on this thread. */
-class NotCloneable extends Error {
-  override name = "NotCloneable";
-}
-
-/** Why a worker stopped, in a few words. */
-function stopReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === "ERR_WORKER_OUT_OF_MEMORY") return "it ran out of memory";
-  const message = error instanceof Error ? error.message : String(error);
-  return `it stopped: ${message.split("\n")[0]!.slice(0, 200)}`;
-}
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 64, maxOldGenerationSizeMb: 128 };
 
 /**
  * What a worker sends back for one task: where its result's JSON lies in the chunk's bytes. A chunk's
@@ -112,7 +71,7 @@ export type WireTask = Exclude<BatchTask, { bytes: Uint8Array }> | { start: numb
  * neither thread allocates a fresh megabyte per chunk).
  */
 export type ToWorker = { id: number; tasks: Array<WireTask | null>; bytes: ArrayBuffer | null; recycled: ArrayBuffer[] };
-export type FromWorker = { id: number; outcomes: WorkerOutcome[]; bytes: ArrayBuffer } | { id: number; fault: string } | { ready: true };
+export type FromWorker = { id: number; outcomes: WorkerOutcome[]; bytes: ArrayBuffer } | { id: number; fault: string };
 
 /** The data a batch worker starts with: the rule set (plain data) and the engine to build. */
 export interface WorkerSetup {
@@ -195,104 +154,51 @@ export function fromWire(message: ToWorker): Array<BatchTask | null> {
   return message.tasks.map((t) => (t === null || !("start" in t) ? t : { bytes: bytes!.subarray(t.start, t.end), asOf: t.asOf }));
 }
 
-type Outcomes = { outcomes: WorkerOutcome[]; bytes: Uint8Array };
+class WorkerPool {
+  private readonly workers: Worker[];
+  private readonly waiting = new Map<number, { resolve(o: { outcomes: WorkerOutcome[]; bytes: Uint8Array }): void; reject(e: Error): void }>();
+  private failure: Error | null = null;
+  /** Per worker, buffers to hand back with its next chunk. */
+  private readonly returns: ArrayBuffer[][];
 
-/**
- * One worker thread answering chunks, each message by id. When the worker stops (out of memory, a crash), every
- * chunk it held is rejected with a WorkerFailure and `onStop` is told; a chunk whose evaluation threw is rejected
- * alone, and the worker goes on.
- */
-class BatchWorker {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve(o: Outcomes): void; reject(e: Error): void }>();
-  private stopped: string | null = null;
-  private ready = false;
-
-  constructor(script: URL, setup: WorkerSetup, heap: typeof WORKER_HEAP) {
-    this.worker = new Worker(script, { workerData: setup, resourceLimits: heap });
-    this.worker.on("message", (m: FromWorker) => {
-      if ("ready" in m) {
-        this.ready = true;
-        return;
-      }
-      const w = this.waiting.get(m.id);
-      this.waiting.delete(m.id);
-      if ("fault" in m) w?.reject(new WorkerFailure(`its evaluation threw: ${m.fault.split("\n")[0]!.slice(0, 200)}`));
-      else w?.resolve({ outcomes: m.outcomes, bytes: new Uint8Array(m.bytes) });
+  constructor(script: URL, count: number, setup: WorkerSetup) {
+    this.returns = Array.from({ length: count }, () => []);
+    this.workers = Array.from({ length: count }, () => {
+      const worker = new Worker(script, { workerData: setup, resourceLimits: WORKER_HEAP });
+      worker.on("message", (m: FromWorker) => {
+        const w = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        if ("fault" in m) w?.reject(new Error(`a batch worker failed: ${m.fault}`));
+        else w?.resolve({ outcomes: m.outcomes, bytes: new Uint8Array(m.bytes) });
+      });
+      worker.on("error", (e) =>
+        this.fail(
+          (e as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY"
+            ? new Error(`a batch worker ran out of memory (its heap is capped at ${WORKER_HEAP.maxOldGenerationSizeMb} MB): score records this large on one thread (workers: 0, --workers 0)`, { cause: e })
+            : e,
+        ),
+      );
+      worker.on("exit", (code) => {
+        if (code !== 0) this.fail(new Error(`a batch worker stopped with exit code ${code}`));
+      });
+      return worker;
     });
-    this.worker.on("error", (e) => this.stop(stopReason(e)));
-    this.worker.on("exit", (code) => this.stop(`it stopped with exit code ${code}`));
   }
 
-  get alive(): boolean {
-    return this.stopped === null;
-  }
-
-  private stop(reason: string): void {
-    if (this.stopped !== null) return;
-    this.stopped = reason;
-    const failure = this.ready ? new WorkerFailure(reason) : new CannotStart(`it stopped before it was ready: ${reason}`);
-    for (const w of this.waiting.values()) w.reject(failure);
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const w of this.waiting.values()) w.reject(this.failure);
     this.waiting.clear();
   }
 
-  send(message: ToWorker): Promise<Outcomes> {
-    if (this.stopped !== null) return Promise.reject(this.ready ? new WorkerFailure(this.stopped) : new CannotStart(this.stopped));
-    const done = new Promise<Outcomes>((resolve, reject) => this.waiting.set(message.id, { resolve, reject }));
-    try {
-      this.worker.postMessage(message, message.bytes ? [message.bytes, ...message.recycled] : message.recycled);
-    } catch (error) {
-      this.waiting.delete(message.id);
-      return Promise.reject(new NotCloneable(error instanceof Error ? error.message : String(error)));
-    }
-    return done;
-  }
-
-  async close(): Promise<void> {
-    this.stopped ??= "closed";
-    this.worker.removeAllListeners("exit");
-    this.worker.removeAllListeners("error");
-    this.worker.on("error", () => {});
-    await this.worker.terminate();
-  }
-}
-
-class WorkerPool {
-  private readonly workers: BatchWorker[];
-  /** Per worker, buffers to hand back with its next chunk. */
-  private readonly returns: ArrayBuffer[][];
-  /** The worker that retries rows one at a time, with a larger heap; started when first needed. */
-  private rescuer: BatchWorker | null = null;
-  /** Set when the rescue worker could not even start: rows to retry are then evaluated on this thread. */
-  rescueOnThisThread = false;
-
-  constructor(private readonly script: URL, count: number, private readonly setup: WorkerSetup) {
-    this.returns = Array.from({ length: count }, () => []);
-    this.workers = Array.from({ length: count }, () => new BatchWorker(script, setup, WORKER_HEAP));
-  }
-
   /** Sends a chunk to a worker, chosen round robin by chunk id; resolves with its outcomes. */
-  send(id: number, tasks: Array<BatchTask | null>): Promise<Outcomes> {
+  send(id: number, tasks: Array<BatchTask | null>): Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }> {
+    if (this.failure) return Promise.reject(this.failure);
+    const done = new Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     const to = id % this.workers.length;
-    // A worker that stopped is replaced when next needed (its chunks are retried row by row): the batch goes on.
-    if (!this.workers[to]!.alive) {
-      void this.workers[to]!.close();
-      this.workers[to] = new BatchWorker(this.script, this.setup, WORKER_HEAP);
-      this.returns[to] = [];
-    }
     const message = toWire(id, tasks, this.returns[to]!.splice(0));
-    return this.workers[to]!.send(message);
-  }
-
-  /**
-   * Evaluates one task alone in the rescue worker, whose heap is as large as this thread's.
-   *
-   * @throws WorkerFailure when the task stops that worker too (a fresh one takes the next task) or throws there
-   */
-  rescue(task: BatchTask): Promise<Outcomes> {
-    if (this.rescuer !== null && !this.rescuer.alive) void this.rescuer.close();
-    if (this.rescuer === null || !this.rescuer.alive) this.rescuer = new BatchWorker(this.script, this.setup, RESCUE_HEAP);
-    return this.rescuer.send(toWire(0, [task], []));
+    this.workers[to]!.postMessage(message, message.bytes ? [message.bytes, ...message.recycled] : message.recycled);
+    return done;
   }
 
   /** Hands a chunk's result buffer back to the worker that wrote it, with its next chunk. */
@@ -302,68 +208,9 @@ class WorkerPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.workers, ...(this.rescuer ? [this.rescuer] : [])].map((w) => w.close()));
+    this.workers.forEach((w) => w.removeAllListeners("exit"));
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
-}
-
-/** The id a task's record gives, if it can be read without a fault: for naming a row a worker failed on. */
-function organizationIdOf(task: BatchTask): string | null {
-  try {
-    const input = recordOfTask(task);
-    const id = input !== null && input.record !== null && typeof input.record === "object" ? (input.record as { id?: unknown }).id : undefined;
-    return typeof id === "string" ? id.slice(0, 64) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The error row of a task that stopped the worker evaluating it, on every retry. */
-function failedRow(task: BatchTask, position: number, reason: string): TaskOutcome {
-  const organizationId = organizationIdOf(task);
-  const which = `input ${position + 1} of the batch${organizationId === null ? "" : ` (organization ${organizationId})`}`;
-  return {
-    ok: false,
-    organizationId,
-    error: {
-      code: WORKER_FAILED,
-      message: `the worker thread evaluating ${which} failed on it, also when retried alone with a larger heap: ${reason}; every other input was evaluated`,
-      issues: [],
-    },
-  };
-}
-
-/** An outcome as a worker sent it, read from the chunk's bytes. */
-function outcomeOf(o: WorkerOutcome, bytes: Uint8Array): TaskOutcome | null {
-  return o === null ? null : o.ok ? serializedOutcome(bytes.subarray(o.start, o.end)) : o;
-}
-
-/**
- * The outcomes of a chunk whose worker failed: each task again, alone, in the rescue worker; a task that fails
- * there too comes back as its error row. A chunk that could not be copied to a worker is evaluated here.
- */
-async function retried(pool: WorkerPool, tasks: Array<BatchTask | null>, first: number, failure: unknown, local: InOrderOptions["local"]): Promise<Array<TaskOutcome | null>> {
-  if (!(failure instanceof WorkerFailure) && !(failure instanceof NotCloneable)) throw failure;
-  const outcomes: Array<TaskOutcome | null> = [];
-  for (const [i, t] of tasks.entries()) {
-    if (t === null) {
-      outcomes.push(null);
-      continue;
-    }
-    if (failure instanceof NotCloneable || pool.rescueOnThisThread) {
-      outcomes.push(await local(t));
-      continue;
-    }
-    try {
-      const { outcomes: [o], bytes } = await pool.rescue(t);
-      outcomes.push(outcomeOf(o ?? null, bytes));
-    } catch (error) {
-      if (error instanceof CannotStart) pool.rescueOnThisThread = true;
-      if (error instanceof NotCloneable || error instanceof CannotStart) outcomes.push(await local(t));
-      else if (error instanceof WorkerFailure) outcomes.push(failedRow(t, first + i, error.message));
-      else throw error;
-    }
-  }
-  return outcomes;
 }
 
 async function* inWorkers<T>(
@@ -372,12 +219,9 @@ async function* inWorkers<T>(
   task: (item: T) => BatchTask | null,
   pool: WorkerPool,
   inFlightLimit: number,
-  local: InOrderOptions["local"],
 ): AsyncGenerator<[T, TaskOutcome | null]> {
-  type Chunk = { id: number; first: number; items: T[]; tasks: Array<BatchTask | null>; outcomes: Promise<Outcomes> };
-  const chunks: Chunk[] = [];
+  const chunks: Array<{ id: number; items: T[]; outcomes: Promise<{ outcomes: WorkerOutcome[]; bytes: Uint8Array }> }> = [];
   let sent = 0;
-  let read = 0;
   let exhausted = false;
   let fromHead = 0;
   const next = async (): Promise<IteratorResult<T>> => (fromHead < head.length ? { done: false, value: head[fromHead++]! } : items.next());
@@ -394,33 +238,21 @@ async function* inWorkers<T>(
       }
       if (chunk.length === 0) break;
       const id = sent++;
-      const tasks = chunk.map(task);
-      const outcomes = pool.send(id, tasks);
+      const outcomes = pool.send(id, chunk.map(task));
       outcomes.catch(() => {}); // observed when its turn comes; avoids an unhandled rejection meanwhile
-      chunks.push({ id, first: read, items: chunk, tasks, outcomes });
-      read += chunk.length;
+      chunks.push({ id, items: chunk, outcomes });
     }
   };
   await fill();
   while (chunks.length > 0) {
     const chunk = chunks.shift()!;
-    let done: Outcomes | null = null;
-    let failure: unknown = null;
-    try {
-      done = await chunk.outcomes;
-    } catch (error) {
-      failure = error;
-    }
+    const { outcomes, bytes } = await chunk.outcomes;
     // Refill before handing rows out, so the workers keep busy while the consumer writes.
     await fill();
-    if (done === null) {
-      // Only when a worker failed: the chunk's rows again, one at a time; every row still comes back.
-      const outcomes = await retried(pool, chunk.tasks, chunk.first, failure, local);
-      for (let i = 0; i < chunk.items.length; i++) yield [chunk.items[i]!, outcomes[i]!];
-      continue;
+    for (let i = 0; i < chunk.items.length; i++) {
+      const o = outcomes[i]!;
+      yield [chunk.items[i]!, o === null ? null : o.ok ? serializedOutcome(bytes.subarray(o.start, o.end)) : o];
     }
-    const { outcomes, bytes } = done;
-    for (let i = 0; i < chunk.items.length; i++) yield [chunk.items[i]!, outcomeOf(outcomes[i]!, bytes)];
     // Every row of the chunk has been handed out and written: its buffer goes back to its worker.
     pool.recycle(chunk.id, bytes.buffer as ArrayBuffer);
   }
@@ -473,7 +305,7 @@ export async function* evaluateInOrder<T>(
   const count = requested ?? availableParallelism();
   const pool = new WorkerPool(script, count, { ruleSet: options.ruleSet, engine: options.engine });
   try {
-    yield* inWorkers(iterator, head, task, pool, count * CHUNKS_PER_WORKER, options.local);
+    yield* inWorkers(iterator, head, task, pool, count * CHUNKS_PER_WORKER);
   } finally {
     await pool.close();
   }
