@@ -8,6 +8,7 @@ import { boundedLines, decodeLine, isBlankLine } from "../src/cli/lines.js";
 import { LIBRARY_VERSION } from "../src/version.js";
 import { FIXTURES_DIR, organizationFixtures } from "./_lib/fixtures.js";
 import { jsonResults, ndjsonResults } from "./_lib/results.js";
+import { otherCreditCode } from "./_lib/credit-codes.js";
 
 type RunCli = (argv: string[]) => Promise<number>;
 let runCli: RunCli;
@@ -18,6 +19,8 @@ let dir: string;
 const fixtures = organizationFixtures();
 const ORGANIZATIONS = join(FIXTURES_DIR, "organizations");
 const clean = fixtures.find((f) => f.file.startsWith("01-"))!;
+/** The clean record under another credit code: rows of one input need distinct ones (a repeat is refused). */
+const cleanAs = (n: number, edit: Record<string, unknown> = {}) => ({ ...clean.record, id: otherCreditCode(clean.record.id as string, n), ...edit });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "soc-cli-in-process-"));
@@ -105,7 +108,7 @@ describe("runCli", () => {
   });
 
   it("writes csv with a header and one line per row, a refused row included, exit 1", async () => {
-    const mixed = file("mixed.json", JSON.stringify([clean.record, { ...clean.record, registeredOn: "2023-02-29" }, { ...clean.record, name: 'A, "quoted" name' }]));
+    const mixed = file("mixed.json", JSON.stringify([clean.record, cleanAs(1, { registeredOn: "2023-02-29" }), cleanAs(2, { name: 'A, "quoted" name' })]));
     expect(await runCli(["score", mixed, "--as-of", clean.asOf, "--format", "csv"])).toBe(1);
     const lines = out.trim().split("\n");
     expect(lines).toHaveLength(4);
@@ -116,7 +119,7 @@ describe("runCli", () => {
   });
 
   it("prints a table with a refused line, the grade counts and the legend", async () => {
-    const mixed = file("mixed-table.json", JSON.stringify([clean.record, "junk", { ...clean.record, courtDefaulter: true }]));
+    const mixed = file("mixed-table.json", JSON.stringify([clean.record, "junk", cleanAs(1, { courtDefaulter: true })]));
     expect(await runCli(["score", mixed, "--as-of", clean.asOf, "--format", "table"])).toBe(1);
     expect(out).toMatch(/REFUSED 拒绝/);
     expect(out).toMatch(/E!/);
@@ -136,7 +139,7 @@ describe("runCli", () => {
 
   it("reads NDJSON with CRLF line ends, a byte-order mark, blank lines, a bad line and no final newline", async () => {
     const text = JSON.stringify(clean.record);
-    const path = file("crlf.ndjson", `\uFEFF${text}\r\n\r\n{"id": \r\n${JSON.stringify({ asOf: clean.asOf, record: clean.record })}`);
+    const path = file("crlf.ndjson", `\uFEFF${text}\r\n\r\n{"id": \r\n${JSON.stringify({ asOf: clean.asOf, record: cleanAs(1) })}`);
     expect(await runCli(["score", path, "--as-of", clean.asOf, "--format", "ndjson"])).toBe(1);
     const rows = ndjsonResults<{ source?: string; grade?: string; error?: { code: string; message: string } }>(out);
     expect(rows.map((r) => r.grade ?? r.error?.code)).toEqual([clean.expected.grade, "unreadable_row", clean.expected.grade]);
@@ -144,7 +147,7 @@ describe("runCli", () => {
   });
 
   it("refuses an entry without its own asOf when the first entry has one and no --as-of is given", async () => {
-    const path = file("mixed-envelopes.ndjson", `${JSON.stringify({ asOf: clean.asOf, record: clean.record })}\n${JSON.stringify(clean.record)}\n`);
+    const path = file("mixed-envelopes.ndjson", `${JSON.stringify({ asOf: clean.asOf, record: clean.record })}\n${JSON.stringify(cleanAs(1))}\n`);
     expect(await runCli(["score", path, "--format", "ndjson"])).toBe(1);
     const rows = ndjsonResults<{ grade?: string; error?: { code: string } }>(out);
     expect(rows.map((r) => r.grade ?? r.error?.code)).toEqual([clean.expected.grade, "missing_as_of"]);
@@ -183,6 +186,7 @@ describe("boundedLines", () => {
     for (const text of ["{}", " x", "\u3000名", "\uFEFF{"]) expect(isBlankLine(bytes(text)), JSON.stringify(text)).toBe(false);
     expect(decodeLine(bytes("\uFEFF{\"a\":1}\r"))).toBe('{"a":1}');
     expect(decodeLine(bytes("名\r\r"))).toBe("名\r");
-    expect(decodeLine(Uint8Array.from([0x7b, 0xff, 0x7d]))).toBe("{\uFFFD}");
+    // Bytes that are not UTF-8 are refused, never turned into U+FFFD (issue 10).
+    expect(() => decodeLine(Uint8Array.from([0x7b, 0xff, 0x7d]))).toThrow(/not valid UTF-8 at byte 1/);
   });
 });

@@ -11,6 +11,7 @@ import { readRuleFiles } from "../src/rule-set/load.js";
 import { REFERENCE_RULES_DIR } from "../src/rule-set/reference.js";
 import { organizationFixtures } from "./_lib/fixtures.js";
 import { ndjsonResults } from "./_lib/results.js";
+import { otherCreditCode } from "./_lib/credit-codes.js";
 
 const CLI = join(import.meta.dirname, "..", "dist", "cli.js");
 const SEED = Number(process.env.FC_SEED ?? 20230531);
@@ -54,12 +55,14 @@ describe("hostile record files through the CLI", () => {
   const impossibleDates = ["2023-02-29", "2023-04-31", "1899-12-31", "2200-01-01", "2023-13-01"].map((d) => JSON.stringify({ ...clean.record, registeredOn: d }));
   const deep = [`${"[".repeat(200_000)}${"]".repeat(200_000)}`, JSON.stringify({ ...clean.record, party: "DEEP" }).replace('"DEEP"', `${'{"a":'.repeat(50_000)}1${"}".repeat(50_000)}`)];
   const envelopes = [JSON.stringify({ asOf: "2023-02-29", record: clean.record }), JSON.stringify({ asOf: 12, record: clean.record }), JSON.stringify({ asOf: clean.asOf, record: "x" })];
-  const lines = [...randomJson, ...malformed, ...protoKeys, ...wrongTypes, ...impossibleDates, ...deep, ...envelopes, text];
+  // The valid lines under credit codes of their own: a credit code already seen (the hostile lines use the clean one) is refused as duplicate_id.
+  const valid = (n: number) => JSON.stringify({ ...clean.record, id: otherCreditCode(clean.record.id as string, n) });
+  const lines = [...randomJson, ...malformed, ...protoKeys, ...wrongTypes, ...impossibleDates, ...deep, ...envelopes, valid(1)];
   const classes = { randomJson, malformed, protoKeys, wrongTypes, impossibleDates, deep, envelopes };
 
   it(`gives one row per NDJSON line for ${lines.length + 2} hostile lines (${Object.entries(classes).map(([k, v]) => `${v.length} ${k}`).join(", ")}, a line over ${MAX_LINE_BYTES} bytes, 2 valid), exit code 1`, () => {
     const tooLong = `"${"x".repeat(MAX_LINE_BYTES + 10)}"`;
-    const path = file("hostile.ndjson", `${lines.join("\n")}\n${tooLong}\n${text}\n`);
+    const path = file("hostile.ndjson", `${lines.join("\n")}\n${tooLong}\n${valid(2)}\n`);
 
     const r = cli("score", path, "--as-of", clean.asOf, "--format", "ndjson");
     expectNoCrash(r);
@@ -79,8 +82,6 @@ describe("hostile record files through the CLI", () => {
     const inputs = {
       "broken.json": '{"id": ',
       "empty.json": "",
-      "binary.json": Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)),
-      "utf16.json": Buffer.from(`\uFEFF${JSON.stringify(clean.record)}`, "utf16le"),
       "proto.json": JSON.stringify(clean.record).replace("{", '{"__proto__":{"polluted":true},'),
     };
     for (const [name, content] of Object.entries(inputs)) {
@@ -89,6 +90,16 @@ describe("hostile record files through the CLI", () => {
       expect(r.status, name).toBe(1);
       expect(ndjsonRows(r), name).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: expect.any(String) }) })]);
     }
+  });
+
+  it("refuses a binary .json (not UTF-8) whole, exit 2, and reads a UTF-16 one by its byte-order mark", () => {
+    const binary = cli("score", file("binary.json", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))), "--as-of", clean.asOf, "--format", "ndjson");
+    expectNoCrash(binary);
+    expect(binary.status).toBe(2);
+    expect(binary.stderr).toMatch(/binary\.json: not valid UTF-8 at byte \d+/);
+    const utf16 = cli("score", file("utf16.json", Buffer.from(`\uFEFF${JSON.stringify(clean.record)}`, "utf16le")), "--as-of", clean.asOf, "--format", "ndjson");
+    expect(utf16.status).toBe(0);
+    expect(ndjsonRows(utf16)[0]!.grade).toBe(clean.expected.grade);
   });
 
   it(`refuses a JSON file over ${MAX_JSON_BYTES} bytes without reading it, and a .json that is not a regular file`, () => {
@@ -104,7 +115,9 @@ describe("hostile record files through the CLI", () => {
     symlinkSync("/dev/zero", device);
     const z = cli("score", device, "--as-of", clean.asOf, "--format", "ndjson");
     expectNoCrash(z);
-    expect(ndjsonRows(z)[0]!.error).toMatchObject({ code: "unreadable_row", message: "not a regular file" });
+    // Only regular files are read: refused whole (issue 10).
+    expect(z.status).toBe(2);
+    expect(z.stderr).toMatch(/zero\.json: a character device, not a regular file/);
   });
 
   it("prints error rows in csv and table formats too, never a stack trace", () => {

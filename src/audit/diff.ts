@@ -1,4 +1,5 @@
 import { compareStrings } from "../_lib/canonical.js";
+import { SocialOrgCreditError } from "../errors.js";
 import type { Result } from "../result/types.js";
 
 /** One thing that moved an organization between two results: an item, deduction, bonus, cap or veto. */
@@ -65,6 +66,22 @@ export function movements(before: Result, after: Result): Movement[] {
     .sort((x, y) => Math.abs(y.after - y.before) - Math.abs(x.after - x.before) || compareStrings(x.id, y.id));
 }
 
+/** The results of one side by credit code; a credit code twice is refused (one of them would be dropped). */
+function byOrganization(results: Iterable<Result>, side: string): Map<string, Result> {
+  const m = new Map<string, Result>();
+  let position = 0;
+  const firstAt = new Map<string, number>();
+  for (const r of results) {
+    const earlier = firstAt.get(r.organizationId);
+    if (earlier !== undefined) {
+      throw new SocialOrgCreditError("duplicate_id", `diffResults: the ${side} results hold credit code ${r.organizationId} twice, at positions ${earlier} and ${position}; one result per organization`);
+    }
+    firstAt.set(r.organizationId, position++);
+    m.set(r.organizationId, r);
+  }
+  return m;
+}
+
 const restrictions = (r: Result) => new Set(r.measures.filter((m) => m.kind === "restriction").map((m) => m.id));
 
 /**
@@ -75,15 +92,14 @@ const restrictions = (r: Result) => new Set(r.measures.filter((m) => m.kind === 
  * @param after - the later results (or the revised rule set)
  * @param levels - the levels best first; taken from the results' grades when omitted
  * @returns the diff, with organizations in credit-code order
+ * @throws SocialOrgCreditError (`duplicate_id`) when one side holds a credit code twice
  * @example
  * const d = diffResults(may2023, may2024, ["A", "B", "C", "D", "E"]);
  * d.matrix.B.C; // organizations that fell from B to C
  */
 export function diffResults(before: Iterable<Result>, after: Iterable<Result>, levels?: string[]): ResultsDiff {
-  const byIdBefore = new Map<string, Result>();
-  for (const r of before) byIdBefore.set(r.organizationId, r);
-  const byIdAfter = new Map<string, Result>();
-  for (const r of after) byIdAfter.set(r.organizationId, r);
+  const byIdBefore = byOrganization(before, "before");
+  const byIdAfter = byOrganization(after, "after");
   const seenLevels = levels ?? [...new Set([...byIdBefore.values(), ...byIdAfter.values()].map((r) => r.grade))].sort(compareStrings);
   const matrix: ResultsDiff["matrix"] = Object.fromEntries(seenLevels.map((f) => [f, Object.fromEntries(seenLevels.map((t) => [t, 0]))]));
 

@@ -53,8 +53,8 @@ export interface SheetRow {
   sheet: string;
   /** The 1-based row number as the spreadsheet shows it (the header is row 1); the line for CSV. */
   row: number;
-  /** Cells by column key. */
-  values: ReadonlyMap<string, RawCell>;
+  /** Cells by column key (a Map will do; the reader gives a view of the row's cells). */
+  values: Pick<ReadonlyMap<string, RawCell>, "get">;
   /** Column letters (or 1-based CSV positions) by key, for error messages. */
   letters: ReadonlyMap<string, string>;
 }
@@ -225,7 +225,7 @@ export function isEmptyCell(cell: RawCell | undefined): boolean {
 
 function describeCell(cell: RawCell): string {
   if (cell instanceof Date) return `the date-time ${Number.isNaN(cell.getTime()) ? "Invalid Date" : cell.toISOString()}`;
-  if (typeof cell === "object" && cell !== null) return `the cell error ${cell.error}`;
+  if (typeof cell === "object" && cell !== null) return /^(a|an|the) /.test(cell.error) ? cell.error : `the cell error ${cell.error}`;
   if (typeof cell === "number") return `the number ${cell}`;
   if (typeof cell === "boolean") return `the boolean ${cell}`;
   const text = JSON.stringify(cell);

@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { compareStrings } from "../_lib/canonical.js";
 import { InputError } from "./input-error.js";
 import type { RecordIssue } from "../errors.js";
 import { csvFolderReader, xlsxReader } from "./readers/spreadsheet.js";
-import { decodeLine, isBlankLine } from "../_lib/line-text.js";
+import { decodeLine, decodeText, InvalidTextError, isBlankLine, type TextEncoding } from "../_lib/line-text.js";
+import { kindOf, readRegularFile } from "./readers/files.js";
 import { boundedLineBatches } from "./lines.js";
 import { unwrap } from "../_lib/envelope.js";
 
@@ -16,6 +17,8 @@ export interface InputRow {
   source: string;
   record: unknown;
   asOf: string | null;
+  /** Set for an envelope whose asOf is there but not a string (`asOf must be a date string …, found the number 20230531`). */
+  asOfProblem?: string | null;
   /** Set when the row could not even be read (not JSON, a bad cell); the row still comes back, as an error row. */
   readError: string | null;
   /** The problems behind `readError`, each naming its place (a spreadsheet cell: sheet, row, column). */
@@ -34,7 +37,16 @@ export interface InputReader {
   /** Whether this reader takes the path (a file or a folder). */
   accepts(path: string, isDirectory: boolean): boolean;
   /** Yields the rows, numbering them from `start`. */
-  read(path: string, start: number): AsyncIterable<InputRow>;
+  read(path: string, start: number, options?: ReadOptions): AsyncIterable<InputRow>;
+}
+
+/** How inputs are read. */
+export interface ReadOptions {
+  /**
+   * The encoding of JSON and CSV files without a byte-order mark (UTF-8 by default; `gb18030` for a CSV
+   * file saved by Excel on Chinese Windows). A byte-order mark (UTF-8, UTF-16LE/BE) always wins.
+   */
+  encoding?: TextEncoding;
 }
 
 /** Largest JSON file read whole (64 MiB); larger inputs belong in NDJSON, which is streamed. */
@@ -49,17 +61,23 @@ export { unwrap };
 const jsonReader: InputReader = {
   name: "json",
   accepts: (path, dir) => !dir && path.endsWith(".json"),
-  async *read(path, start) {
+  async *read(path, start, options) {
     const name = basename(path);
-    const stat = statSync(path);
-    if (!stat.isFile() || stat.size > MAX_JSON_BYTES) {
-      const why = stat.isFile() ? `larger than ${MAX_JSON_BYTES} bytes; use NDJSON, which is streamed` : "not a regular file";
-      yield { index: start, source: name, record: null, asOf: null, readError: why };
+    const bytes = readRegularFile(path, MAX_JSON_BYTES);
+    if (bytes === null) {
+      yield { index: start, source: name, record: null, asOf: null, readError: `larger than ${MAX_JSON_BYTES} bytes; use NDJSON, which is streamed` };
       return;
+    }
+    let text: string;
+    try {
+      text = decodeText(bytes, options?.encoding).text;
+    } catch (error) {
+      if (!(error instanceof InvalidTextError)) throw error;
+      throw new InputError(`${name}: ${error.message}; save it as UTF-8 (or give --encoding) 文件编码无效`);
     }
     let value: unknown;
     try {
-      value = JSON.parse(readFileSync(path, "utf8"));
+      value = JSON.parse(text);
     } catch (error) {
       yield { index: start, source: name, record: null, asOf: null, readError: `not a JSON file: ${(error as Error).message}` };
       return;
@@ -79,13 +97,13 @@ const ndjsonReader: InputReader = {
     const name = basename(path);
     let index = start;
     for await (const batch of boundedLineBatches(path, MAX_LINE_BYTES)) {
-      for (const { lineNo, bytes } of batch) {
+      for (const { lineNo, offset, bytes } of batch) {
         if (bytes === null) {
           yield { index: index++, source: `${name}:${lineNo}`, record: null, asOf: null, readError: `line ${lineNo} is longer than ${MAX_LINE_BYTES} bytes` };
           continue;
         }
         if (isBlankLine(bytes)) continue;
-        yield new LineRow(index++, name, bytes, lineNo);
+        yield new LineRow(index++, name, bytes, lineNo, offset);
       }
     }
   },
@@ -96,23 +114,32 @@ const ndjsonReader: InputReader = {
  * A class, so that its getters are shared rather than made for each of a million rows.
  */
 class LineRow implements InputRow {
-  private read: Pick<InputRow, "record" | "asOf" | "readError"> | undefined;
+  private read: Pick<InputRow, "record" | "asOf" | "asOfProblem" | "readError"> | undefined;
 
   constructor(
     readonly index: number,
     private readonly name: string,
     readonly bytes: Uint8Array,
     private readonly lineNo: number,
+    private readonly offset: number,
   ) {}
 
-  private parsed(): Pick<InputRow, "record" | "asOf" | "readError"> {
+  private parsed(): Pick<InputRow, "record" | "asOf" | "asOfProblem" | "readError"> {
     if (this.read) return this.read;
     try {
       this.read = { ...unwrap(JSON.parse(decodeLine(this.bytes))), readError: null };
     } catch (error) {
-      this.read = { record: null, asOf: null, readError: `line ${this.lineNo} is not JSON: ${(error as Error).message}` };
+      const why =
+        error instanceof InvalidTextError
+          ? `line ${this.lineNo} is not valid UTF-8 at byte ${error.byteOffset} of the line (byte ${this.offset + error.byteOffset} of the file); nothing on it is read 该行不是有效的 UTF-8`
+          : `line ${this.lineNo} is not JSON: ${(error as Error).message}`;
+      this.read = { record: null, asOf: null, asOfProblem: null, readError: why };
     }
     return this.read;
+  }
+
+  get asOfProblem(): string | null {
+    return this.parsed().asOfProblem ?? null;
   }
 
   get source(): string {
@@ -147,20 +174,24 @@ function readerFor(path: string, isDirectory: boolean): InputReader | undefined 
  * @param path - file or folder
  * @returns every row, including those that could not be read (with `readError`)
  */
-export async function* readRows(path: string): AsyncGenerator<InputRow> {
-  const isDirectory = statSync(path).isDirectory();
+export async function* readRows(path: string, options: ReadOptions = {}): AsyncGenerator<InputRow> {
+  const stat = statSync(path);
+  const isDirectory = stat.isDirectory();
+  if (!isDirectory && !stat.isFile()) throw new InputError(`${basename(path)}: ${kindOf(stat)}, not a regular file; only regular files are read 只读取普通文件`);
   const own = readerFor(path, isDirectory);
   if (own) {
-    yield* own.read(path, 0);
+    yield* own.read(path, 0, options);
     return;
   }
   if (!isDirectory) throw new InputError(`${path}: not a kind of input this command reads (JSON, NDJSON${INPUT_READERS.length > 2 ? `, ${INPUT_READERS.slice(2).map((r) => r.name).join(", ")}` : ""})`);
   let index = 0;
   for (const file of readdirSync(path).sort(compareStrings)) {
     const full = join(path, file);
-    const reader = readerFor(full, statSync(full).isDirectory());
+    const entry = statSync(full);
+    const reader = readerFor(full, entry.isDirectory());
     if (!reader) continue;
-    for await (const row of reader.read(full, index)) {
+    if (!entry.isDirectory() && !entry.isFile()) throw new InputError(`${basename(path)}/${file}: ${kindOf(entry)}, not a regular file; only regular files are read 只读取普通文件`);
+    for await (const row of reader.read(full, index, options)) {
       index = row.index + 1;
       yield row;
     }

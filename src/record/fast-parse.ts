@@ -2,7 +2,7 @@ import { isProxy } from "node:util/types";
 import type { z } from "zod";
 import { isIsoDate } from "../_lib/dates.js";
 import { isValidCreditCode } from "./credit-code.js";
-import { ABNORMAL_CAUSES, DISHONEST_CAUSES, MAX_AMOUNT_YUAN, MAX_YEAR, MIN_YEAR, organizationRecordSchema, RECORD_LIMITS, type OrganizationRecord } from "./schema.js";
+import { ABNORMAL_CAUSES, DISHONEST_CAUSES, MAX_AMOUNT_YUAN, hasVisibleCharacter, MAX_YEAR, MIN_YEAR, organizationRecordSchema, RECORD_LIMITS, type OrganizationRecord } from "./schema.js";
 
 /*
  * A fast path for records that are plainly valid: one pass over plain data that either builds exactly the
@@ -239,7 +239,7 @@ function record(v: unknown, asOf: string | undefined): OrganizationRecord {
   const id = o.id;
   const name = o.name;
   if (typeof id !== "string" || !isValidCreditCode(id)) giveUp();
-  if (typeof name !== "string" || name.length < 1 || name.length > RECORD_LIMITS.maxNameLength) giveUp();
+  if (typeof name !== "string" || name.length < 1 || name.length > RECORD_LIMITS.maxNameLength || !hasVisibleCharacter(name)) giveUp();
   const registeredOn = date(o.registeredOn);
   if (asOf !== undefined && registeredOn > asOf) giveUp();
   const satisfaction = o.satisfactionPercent;

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { isIsoDate } from "../_lib/dates.js";
 import { InvalidRecordError, type RecordIssue } from "../errors.js";
 import { fastParseRecord } from "./fast-parse.js";
-import { ABNORMAL_CAUSES, DISHONEST_CAUSES, organizationRecordSchema, RECORD_LIMITS, type OrganizationRecord } from "./schema.js";
+import { ABNORMAL_CAUSES, DISHONEST_CAUSES, INVISIBLE_NAME_MESSAGE, organizationRecordSchema, RECORD_LIMITS, type OrganizationRecord } from "./schema.js";
 
 /** The outcome of `safeParseOrganizationRecord`, in the manner of zod's `safeParse`. */
 export type ParseResult =
@@ -33,6 +33,12 @@ export function describe(value: unknown): string {
   if (typeof value === "object") return "an object";
   if (typeof value === "string") return shorten(JSON.stringify(value.slice(0, 61)));
   return String(value);
+}
+
+/** A text that shows nothing, with every character written as its code (`"\\u3000\\u200b"`), so that the message shows what is there. */
+function describeInvisible(value: unknown): string {
+  if (typeof value !== "string") return describe(value);
+  return shorten(`"${[...value.slice(0, 20)].map((c) => (c === " " ? " " : `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`)).join("")}"`);
 }
 
 function joinPath(path: readonly PropertyKey[]): string {
@@ -107,15 +113,17 @@ function fromZodIssue(issue: z.core.$ZodIssue): RecordIssue[] {
       const isDate = issue.message.startsWith("a real calendar date");
       return [
         {
-          code: isDate ? "invalid_date" : issue.message.includes("credit code") ? "invalid_credit_code" : "invalid_value",
+          code: isDate ? "invalid_date" : issue.message.includes("credit code") ? "invalid_credit_code" : issue.message === INVISIBLE_NAME_MESSAGE ? "blank_name" : "invalid_value",
           path,
           expected: issue.message,
-          found: describe(input),
+          found: issue.message === INVISIBLE_NAME_MESSAGE ? describeInvisible(input) : describe(input),
           message: isDate
             ? { zh: `日期无效：应为真实的公历日期 YYYY-MM-DD，实为 ${describe(input)}`, en: `expected ${issue.message}, found ${describe(input)}` }
             : issue.message.includes("credit code")
               ? { zh: `统一社会信用代码无效（长度或校验码错误），实为 ${describe(input)}`, en: `expected ${issue.message}, found ${describe(input)}` }
-              : { zh: `取值无效：${issue.message}`, en: `expected ${issue.message}, found ${describe(input)}` },
+              : issue.message === INVISIBLE_NAME_MESSAGE
+                ? { zh: `名称为空白：只有空格或不可见字符，实为 ${describeInvisible(input)}`, en: `expected ${issue.message}, found ${describeInvisible(input)}` }
+                : { zh: `取值无效：${issue.message}`, en: `expected ${issue.message}, found ${describe(input)}` },
         },
       ];
     }

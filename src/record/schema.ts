@@ -69,6 +69,31 @@ export const MAX_AMOUNT_YUAN = 1e12;
  */
 export const RECORD_LIMITS = { maxEntries: 10_000, maxNameLength: 200 } as const;
 
+/**
+ * Characters that are letters, numbers, punctuation or symbols yet show nothing: the Hangul fillers and
+ * the blank Braille pattern. Spaces, format characters (U+200B, U+FEFF…), controls and marks alone are
+ * not letters, numbers, punctuation or symbols, so need no listing.
+ */
+const BLANK_LOOKING = /[\u115F\u1160\u3164\uFFA0\u2800]/gu;
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+/**
+ * Whether a text shows at least one character: not only spaces (U+0020, U+3000…), zero-width or other
+ * format characters (U+200B, U+FEFF), controls, combining marks or blank-looking fillers. The record
+ * schema and its fast path (fast-parse.ts) both judge a name with it.
+ *
+ * @param text - a name
+ * @returns true when something in it is visible
+ * @example
+ * hasVisibleCharacter("\u3000\u200B"); // false
+ */
+export function hasVisibleCharacter(text: string): boolean {
+  return VISIBLE.test(text.replace(BLANK_LOOKING, ""));
+}
+
+/** The message of a name with nothing visible in it. */
+export const INVISIBLE_NAME_MESSAGE = "a name with at least one visible character (not only spaces or invisible characters)";
+
 /** An array of at most `RECORD_LIMITS.maxEntries` entries. */
 function entries<T extends z.ZodType>(entry: T) {
   return z.array(entry).max(RECORD_LIMITS.maxEntries);
@@ -81,7 +106,7 @@ function entries<T extends z.ZodType>(entry: T) {
  */
 export const organizationRecordSchema = z.strictObject({
   id: creditCodeSchema,
-  name: z.string().min(1).max(RECORD_LIMITS.maxNameLength),
+  name: z.string().min(1).max(RECORD_LIMITS.maxNameLength).refine(hasVisibleCharacter, { message: INVISIBLE_NAME_MESSAGE }),
   type: z.enum(ORGANIZATION_TYPES),
   registeredOn: isoDateSchema,
   isTradeAssociation: z.boolean(),

@@ -6,6 +6,7 @@ import { creditCodeCheckCharacter } from "../../src/record/credit-code.js";
 import {
   ABNORMAL_CAUSES,
   ACTIVITY_KINDS,
+  hasVisibleCharacter,
   COMPLETENESS,
   DISHONEST_CAUSES,
   GRADES,
@@ -219,7 +220,7 @@ const registrationSpecArb = fc.oneof(
 const recordSpecArb = (p: Profile) =>
     fc.record({
     id: creditCodeArb,
-    name: fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }),
+    name: fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }).filter(hasVisibleCharacter),
     type: fc.constantFrom(...ORGANIZATION_TYPES),
     registered: registrationSpecArb,
     isTradeAssociation: fc.boolean(),

@@ -9,6 +9,8 @@ import { loadRuleSet } from "../../rule-set/load.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
 import { UsageError, type Command } from "../command.js";
 import { readRows } from "../input.js";
+import { DuplicateGuard, organizationIdOfJson } from "../duplicates.js";
+import { TEXT_ENCODINGS, type TextEncoding } from "../../_lib/line-text.js";
 import { OUTPUT_FORMATS, type OutputRow } from "../output.js";
 import { openSink } from "../sink.js";
 import { refuseOutputsOverInputs } from "../atomic-file.js";
@@ -47,9 +49,22 @@ class SerializedRow {
 /** The message of a row refused as `missing_as_of`. */
 export const MISSING_AS_OF = "this entry has no asOf of its own and no --as-of was given";
 
+/**
+ * The `--encoding` option of score and verify.
+ *
+ * @param value - as given
+ * @returns the encoding, or undefined when not given
+ */
+export function encodingOption(value: string | undefined): TextEncoding | undefined {
+  if (value === undefined) return undefined;
+  const lower = value.toLowerCase() === "utf8" ? "utf-8" : value.toLowerCase();
+  if (!(TEXT_ENCODINGS as readonly string[]).includes(lower)) throw new UsageError(`--encoding must be one of ${TEXT_ENCODINGS.join(", ")}; found ${value}`);
+  return lower as TextEncoding;
+}
+
 export const scoreCommand: Command = {
   name: "score",
-  summary: "score <file|folder> [--as-of YYYY-MM-DD] [--rules DIR] [--format json|ndjson|csv|table|xlsx] [--out FILE] [--engine compiled|reference] [--workers N]",
+  summary: "score <file|folder> [--as-of YYYY-MM-DD] [--rules DIR] [--format json|ndjson|csv|table|xlsx] [--out FILE] [--engine compiled|reference] [--workers N] [--encoding utf-8|gb18030]",
   usage: `  <file|folder>  a JSON file (one record, or an array), an NDJSON file (.ndjson/.jsonl, one per line), or a
                  folder of such files. An entry may be a record or an envelope { "asOf", "record" }.
   --as-of        the evaluation date; required unless the entries are envelopes with their own asOf
@@ -59,6 +74,8 @@ export const scoreCommand: Command = {
   --out          write there instead of standard output.
   --engine       compiled (default: the rules compiled once into closures) or reference (json-rules-engine);
                  both give byte-identical results.
+  --encoding     utf-8 (default) or gb18030: the encoding of JSON and CSV files without a byte-order mark
+                 (gb18030 for CSV saved by Excel on Chinese Windows); UTF-16 is read by its byte-order mark.
   --workers      worker threads to score on; 0 scores on the main thread. Default: one per core once the
                  input has ${PARALLEL_THRESHOLD} rows or more, none below. Output stays in input order.`,
   async run(args) {
@@ -72,6 +89,7 @@ export const scoreCommand: Command = {
         out: { type: "string" },
         engine: { type: "string", default: "compiled" },
         workers: { type: "string" },
+        encoding: { type: "string" },
       },
     });
     if (positionals.length !== 1) throw new UsageError("score takes exactly one input file or folder");
@@ -93,9 +111,10 @@ export const scoreCommand: Command = {
     refuseOutputsOverInputs([positionals[0]!, values.rules ?? REFERENCE_RULES_DIR], [{ option: "--out", path: outPath }], outPath === null);
     const ruleSet = values.rules ? loadRuleSet(values.rules) : referenceRuleSet;
     const evaluator = createEvaluator(ruleSet, { engine });
-    const rows = readRows(positionals[0]!);
+    const encoding = encodingOption(values.encoding);
+    const rows = readRows(positionals[0]!, encoding ? { encoding } : {});
     const first = await rows.next();
-    if (!first.done && asOf === null && first.value.asOf === null && first.value.readError === null) {
+    if (!first.done && asOf === null && first.value.asOf === null && first.value.readError === null && !first.value.asOfProblem) {
       throw new UsageError("--as-of is required: the entries are bare records without their own asOf");
     }
 
@@ -130,7 +149,9 @@ export const scoreCommand: Command = {
         if (outcome === null) {
           return row.readError !== null
             ? refuse(row, "unreadable_row", row.readError, row.readIssues)
-            : refuse(row, "missing_as_of", MISSING_AS_OF);
+            : row.asOfProblem
+              ? refuse(row, "invalid_as_of", `${row.asOfProblem}, and no --as-of was given`)
+              : refuse(row, "missing_as_of", MISSING_AS_OF);
         }
         if (!outcome.ok) return { ok: false, index: row.index, source: row.source, organizationId: outcome.organizationId, error: outcome.error };
         // The result stays unparsed unless the format reads it (json and ndjson write the worker's text).
@@ -155,8 +176,13 @@ export const scoreCommand: Command = {
       // A worker that failed is said so, on one line: its rows are evaluated again, one at a time, and none is lost.
       const onRetry = (r: { first: number; rows: number; reason: string }) =>
         process.stderr.write(`note: a worker thread failed (${terminalText(r.reason)}); its ${r.rows} rows from row ${r.first + 1} are evaluated again, one at a time\n`);
+      // A credit code already seen refuses its row, naming the first (every input kind, in order, workers or not).
+      const guard = new DuplicateGuard();
       for await (const [row, outcome] of evaluateInOrder(all, taskOf, { ruleSet, engine, workers, local, onRetry })) {
-        const out = outputOf(row, outcome);
+        let out = outputOf(row, outcome);
+        const id = out.ok ? ((out.json && organizationIdOfJson(out.json)) ?? out.result.organizationId) : out.organizationId;
+        const repeated = guard.check(id, () => row.source);
+        if (repeated !== null) out = { ok: false, index: row.index, source: row.source, organizationId: id, error: repeated };
         progress.tick(!out.ok);
         const wait = writer.write(out);
         if (wait) await wait;

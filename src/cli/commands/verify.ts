@@ -14,6 +14,8 @@ import { errorObject } from "../output.js";
 import { MISSING_AS_OF, readableId } from "./score.js";
 import { createProgress } from "../progress.js";
 import { readResultRows, type ResultFileRow } from "../results-file.js";
+import { DuplicateGuard } from "../duplicates.js";
+import { encodingOption } from "./score.js";
 
 /** One row whose recorded outcome the recomputation does not reproduce. */
 export interface Mismatch {
@@ -75,7 +77,7 @@ type Outcome = { ok: true; result: Result } | { ok: false; code: string; message
 
 export const verifyCommand: Command = {
   name: "verify",
-  summary: "verify <records> <results> [--rules DIR] [--as-of YYYY-MM-DD] [--allow-incomplete]",
+  summary: "verify <records> <results> [--rules DIR] [--as-of YYYY-MM-DD] [--encoding utf-8|gb18030] [--allow-incomplete]",
   usage: `  <records>      the input that was scored (any kind score reads: JSON, NDJSON, XLSX, CSV folder).
   <results>      what score wrote for it (json or ndjson), one row per input row, in order.
   --rules        the rule set it was scored with (default: the bundled reference rules).
@@ -83,6 +85,7 @@ export const verifyCommand: Command = {
                  (a result carries its own asOf).
   --allow-incomplete  check a results file without its end-of-results trailer (cut short) or whose trailer
                  does not match its rows, saying so in the output; refused otherwise (exit code 2).
+  --encoding     the --encoding given to score, if any.
   Recomputes every row: a result must come back with the same digest and the same JSON, byte for byte;
   a refused row must come back as the same error row, byte for byte (row, source, id, code, message and
   every problem). Exit code 1 on any mismatch.`,
@@ -90,7 +93,7 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { rules: { type: "string" }, "as-of": { type: "string" }, "allow-incomplete": { type: "boolean", default: false } },
+      options: { rules: { type: "string" }, "as-of": { type: "string" }, encoding: { type: "string" }, "allow-incomplete": { type: "boolean", default: false } },
     });
     if (positionals.length !== 2) throw new UsageError("verify takes two files: <records> <results>");
     const asOf = values["as-of"] ?? null;
@@ -99,14 +102,16 @@ export const verifyCommand: Command = {
     const ruleSet = values.rules ? loadRuleSet(values.rules) : referenceRuleSet;
     const evaluator = createEvaluator(ruleSet);
 
+    // The error row score writes for an input row it refuses, whole, as JSON text.
+    const refusal = (input: InputRow, organizationId: string | null, error: { code: string; message: string; issues: RecordIssue[] }): Outcome & { ok: false } => ({
+      ok: false,
+      code: error.code,
+      message: error.message,
+      text: JSON.stringify(errorObject({ ok: false, index: input.index, source: input.source, organizationId, error })),
+    });
     // The row score writes for an input row, by score's own steps: unreadable, missing asOf, or evaluated.
     const recompute = async (input: InputRow, at: string | null): Promise<Outcome> => {
-      const refused = (organizationId: string | null, error: { code: string; message: string; issues: RecordIssue[] }): Outcome => ({
-        ok: false,
-        code: error.code,
-        message: error.message,
-        text: JSON.stringify(errorObject({ ok: false, index: input.index, source: input.source, organizationId, error })),
-      });
+      const refused = (organizationId: string | null, error: { code: string; message: string; issues: RecordIssue[] }) => refusal(input, organizationId, error);
       if (input.readError !== null) return refused(readableId(input.record), { code: "unreadable_row", message: input.readError, issues: input.readIssues ?? [] });
       if (at === null) return refused(readableId(input.record), { code: "missing_as_of", message: MISSING_AS_OF, issues: [] });
       const outcome = await evaluateTask(evaluator, input.record, at);
@@ -132,6 +137,13 @@ export const verifyCommand: Command = {
       }
       const now = await recompute(input, asOf ?? input.asOf);
       if (now.ok) return `the row says refused (${row.error.code}), but the record scores now (grade ${now.result.grade})`;
+      return checkRefusal(recorded, text, now);
+    };
+
+    // A refused row against the error row score writes now: byte for byte, or the fields that differ.
+    const checkRefusal = (recorded: ResultFileRow, text: string | null, now: Outcome & { ok: false }): string | null => {
+      if (recorded.unreadable || text === null) return `the results line cannot be read: ${recorded.row.ok ? "" : recorded.row.error.message}`;
+      if (recorded.row.ok) return `the row has a result, but score refuses it now (${now.code}): ${now.message}`;
       if (now.text === text) return null;
       let recordedValue: unknown;
       try {
@@ -146,7 +158,10 @@ export const verifyCommand: Command = {
     };
 
     const mismatches: Mismatch[] = [];
-    const records = readRows(positionals[0]!);
+    const encoding = encodingOption(values.encoding);
+    const records = readRows(positionals[0]!, encoding ? { encoding } : {});
+    // As score does: a credit code already seen refuses its row as duplicate_id, naming the first.
+    const guard = new DuplicateGuard();
     let incomplete: string | null = null;
     const results = readResultRows(positionals[1]!, { strayRowsUnreadable: true, allowIncomplete: values["allow-incomplete"], onIncomplete: (problem) => (incomplete = problem) });
     const arrayTexts = jsonArrayRowTexts(positionals[1]!);
@@ -164,7 +179,11 @@ export const verifyCommand: Command = {
         organizationId = recorded.value.row.ok ? recorded.value.row.result.organizationId : recorded.value.row.organizationId;
         // A JSON array in score's layout is compared by its lines; one laid out otherwise, by its values.
         const text = arrayTexts !== null && !recorded.value.unreadable ? (arrayTexts[at] ?? null) : recorded.value.text;
-        problem = await check(input.value, recorded.value, text);
+        const raw = input.value.record;
+        const id = raw !== null && typeof raw === "object" ? (raw as { id?: unknown }).id : undefined;
+        const source = input.value.source;
+        const repeated = guard.check(typeof id === "string" ? id : null, () => source);
+        problem = repeated === null ? await check(input.value, recorded.value, text) : checkRefusal(recorded.value, text, refusal(input.value, id as string, repeated));
       }
       if (problem !== null) mismatches.push({ position: at, organizationId, problem });
       progress.tick(problem !== null);

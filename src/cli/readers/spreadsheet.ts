@@ -1,7 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
-import ExcelJS from "exceljs";
 import { compareStrings } from "../../_lib/canonical.js";
 import {
   ORGANIZATIONS_SHEET,
@@ -18,6 +17,9 @@ import {
 import type { RecordIssue } from "../../errors.js";
 import type { InputReader, InputRow } from "../input.js";
 import { InputError } from "../input-error.js";
+import { decodeText, InvalidTextError, type TextEncoding } from "../../_lib/line-text.js";
+import { kindOf, readRegularFile } from "./files.js";
+import { readXlsx } from "./xlsx.js";
 
 /** One sheet as read from a workbook or a CSV file: its header and its data rows with their numbers. */
 export interface SheetData {
@@ -26,6 +28,26 @@ export interface SheetData {
   rows: Array<{ row: number; cells: RawCell[] }>;
   /** Rows that could not be read as cells (a CSV line with a stray quote or too many cells), with why and any cells read. */
   broken: Array<{ row: number; message: string; cells?: RawCell[] }>;
+}
+
+/** A row of a sheet as its cells, read by column key. */
+class CellRow implements SheetRow {
+  constructor(
+    readonly sheet: string,
+    readonly row: number,
+    readonly letters: ReadonlyMap<string, string>,
+    private readonly positions: ReadonlyMap<string, number>,
+    private readonly cells: RawCell[],
+  ) {}
+
+  get values(): Pick<ReadonlyMap<string, RawCell>, "get"> {
+    return this;
+  }
+
+  get(key: string): RawCell | undefined {
+    const at = this.positions.get(key);
+    return at === undefined ? undefined : (this.cells[at] ?? null);
+  }
 }
 
 /** Sheets a workbook may hold besides the layout's: notes for the person filling it in. */
@@ -48,24 +70,34 @@ function lineIssue(sheet: string, row: number, message: string): RecordIssue {
  * @param label - the file or folder name, for `source`
  * @param sheets - the sheets read
  * @param start - the index of the first row
- * @returns the rows; a file-level problem (missing sheet or column) throws an InputError first
+ * @param kind - whether the sheets are a workbook's sheets or a folder's CSV files (for messages)
+ * @returns the rows; a file-level problem (missing sheet or column) throws an InputError first. The
+ *   sheets' rows are consumed (emptied) as they are read, so that a large workbook is let go as it is scored.
  * @example
  * for (const row of rowsFromSheets("register.xlsx", sheets, 0)) console.log(row.source);
  */
-export function* rowsFromSheets(label: string, sheets: SheetData[], start: number): Generator<InputRow> {
+export function* rowsFromSheets(label: string, sheets: SheetData[], start: number, kind: "sheet" | "file" = "sheet"): Generator<InputRow> {
   const problems: string[] = [];
   const known = sheets.filter((s) => !IGNORED_SHEETS.has(s.name));
   for (const s of known) if (!sheetSpec(s.name)) problems.push(`sheet "${s.name}" is not part of the layout (sheets: ${SPREADSHEET_LAYOUT.map((x) => x.name).join(", ")})`);
-  if (!known.some((s) => s.name === ORGANIZATIONS_SHEET)) problems.push(`there is no sheet ${ORGANIZATIONS_SHEET}`);
+  // Every sheet of the layout must be there: a missing one would read as "none" and lose its entries
+  // without a word; a sheet with its header only is how "none" is said.
+  const missing = SPREADSHEET_LAYOUT.filter((spec) => !known.some((s) => s.name === spec.name)).map((spec) => (kind === "file" ? `${spec.name}.csv` : spec.name));
+  if (missing.length > 0) {
+    const what = kind === "file" ? `file${missing.length > 1 ? "s" : ""}` : `sheet${missing.length > 1 ? "s" : ""}`;
+    problems.push(`there is no ${what} ${missing.join(", ")} (缺少${kind === "file" ? "文件" : "工作表"}); every ${kind} of the layout must be there, one with its header row only when there are no entries`);
+  }
   const parsed = known.flatMap((s) => {
     const spec = sheetSpec(s.name);
     if (!spec) return [];
     const header = parseHeader(spec, s.header);
     problems.push(...header.problems.map((p) => `sheet ${s.name}: ${p}`));
     const letters = new Map(header.keys.flatMap((k, i) => (k === null ? [] : [[k, columnLetter(i + 1)] as const])));
-    const rows: SheetRow[] = s.rows
-      .filter((r) => !r.cells.every((c) => isEmptyCell(c)))
-      .map((r) => ({ sheet: s.name, row: r.row, letters, values: new Map(header.keys.flatMap((k, i) => (k === null ? [] : [[k, r.cells[i] ?? null] as const]))) }));
+    const positions = new Map(header.keys.flatMap((k, i) => (k === null ? [] : [[k, i] as const])));
+    // A view of each row's cells by key, rather than a Map per row: a large workbook holds a million rows.
+    const rows: SheetRow[] = s.rows.filter((r) => !r.cells.every((c) => isEmptyCell(c))).map((r) => new CellRow(s.name, r.row, letters, positions, r.cells));
+    // The sheet's rows are consumed: held from here on by the rows above only, let go as they are used.
+    s.rows = [];
     return [{ data: s, rows, idColumn: header.keys.indexOf("id") }];
   });
   if (problems.length > 0) throw new InputError(`${label}: ${problems.join("; ")}`);
@@ -108,7 +140,13 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
   }
 
   let index = start;
-  for (const row of organizations.rows) {
+  // Each organization's rows and entries are let go once its record is built, so that a large workbook's
+  // memory shrinks as it is scored rather than staying whole to the end.
+  const orgRows = organizations.rows;
+  organizations.rows = [];
+  for (let i = 0; i < orgRows.length; i++) {
+    const row = orgRows[i]!;
+    orgRows[i] = undefined as unknown as SheetRow;
     const source = `${label}!${ORGANIZATIONS_SHEET}:${row.row}`;
     const id = idOf(row);
     if (id !== null && firstRowOf.get(id) !== row.row) {
@@ -116,6 +154,7 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
       continue;
     }
     const assembled = assembleRecord(row, id === null ? {} : (entriesOf.get(id) ?? {}));
+    if (id !== null) entriesOf.delete(id);
     const record = assembled.record;
     const issues = [...assembled.issues, ...(id === null ? [] : (lineIssues.get(id) ?? []))];
     yield issues.length === 0
@@ -131,20 +170,9 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
   for (const b of unplaced) yield brokenRow(index++, `${label}!${b.sheet}:${b.row}`, `sheet ${b.sheet}, row ${b.row}: ${b.message}`, null);
 }
 
-/** A cell of exceljs as a plain value: formulas give their result, rich text its text, errors stay errors. */
-function plainCell(value: ExcelJS.CellValue): RawCell {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || value instanceof Date) return value;
-  if ("error" in value) return { error: String(value.error) };
-  if ("richText" in value) return value.richText.map((t) => t.text).join("");
-  if ("formula" in value || "sharedFormula" in value) return plainCell((value as { result?: ExcelJS.CellValue }).result ?? null);
-  if ("text" in value) return String((value as { text: unknown }).text);
-  return { error: "an unreadable cell" };
-}
-
 /**
- * Reads every sheet of an XLSX workbook as header and rows (the workbook is loaded whole: a register
- * fits in a spreadsheet's 1,048,576 rows; streamed input is NDJSON's role).
+ * Reads the sheets of an XLSX workbook as header and rows, streamed and bounded (`XLSX_LIMITS`): the
+ * layout's sheets cell by cell, the others (README) by name only.
  *
  * @param path - the .xlsx file
  * @returns the sheets, in workbook order
@@ -152,23 +180,7 @@ function plainCell(value: ExcelJS.CellValue): RawCell {
  * const sheets = await readWorkbookSheets("fixtures/spreadsheets/example.xlsx");
  */
 export async function readWorkbookSheets(path: string): Promise<SheetData[]> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.readFile(path);
-  } catch (error) {
-    throw new InputError(`${basename(path)}: not an XLSX workbook: ${(error as Error).message}`);
-  }
-  return workbook.worksheets.map((ws) => {
-    const width = ws.actualColumnCount > 0 ? ws.columnCount : 0;
-    const cellsOf = (r: ExcelJS.Row) => Array.from({ length: width }, (_, i) => plainCell(r.getCell(i + 1).value));
-    const rows: SheetData["rows"] = [];
-    let header: RawCell[] = [];
-    ws.eachRow({ includeEmpty: false }, (r, n) => {
-      if (n === 1) header = cellsOf(r);
-      else rows.push({ row: n, cells: cellsOf(r) });
-    });
-    return { name: ws.name, header, rows, broken: [] };
-  });
+  return readXlsx(path, (name) => sheetSpec(name) !== undefined);
 }
 
 /**
@@ -182,10 +194,9 @@ export async function readWorkbookSheets(path: string): Promise<SheetData[]> {
  * @example
  * readCsvSheet("register/penalties.csv", "penalties");
  */
-export function readCsvSheet(path: string, name: string): SheetData {
+export function readCsvSheet(path: string, name: string, encoding?: TextEncoding): SheetData {
   const broken: SheetData["broken"] = [];
-  const records = parseCsv(readFileSync(path), {
-    bom: true,
+  const records = parseCsv(csvText(path, encoding), {
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
@@ -214,6 +225,35 @@ export function readCsvSheet(path: string, name: string): SheetData {
   return { name, header, rows, broken };
 }
 
+/** Largest CSV file read (it is read whole): 256 MiB. */
+export const MAX_CSV_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The text of a CSV file: by its byte-order mark (UTF-8, UTF-16LE/BE), else in the encoding asked for,
+ * else UTF-8. A file that is not valid UTF-8 is refused, naming the byte; when it reads as GB18030 (as
+ * Excel saves CSV on Chinese Windows), the message says to give `--encoding gb18030` — it is not read so
+ * unasked, since a UTF-8 file with one damaged byte would then be read with every name garbled.
+ */
+function csvText(path: string, encoding: TextEncoding | undefined): string {
+  const bytes = readRegularFile(path, MAX_CSV_BYTES);
+  if (bytes === null) throw new InputError(`${basename(path)}: larger than ${MAX_CSV_BYTES} bytes`);
+  try {
+    return decodeText(bytes, encoding).text;
+  } catch (error) {
+    if (!(error instanceof InvalidTextError)) throw error;
+    let hint = "";
+    if (encoding === undefined) {
+      try {
+        decodeText(bytes, "gb18030");
+        hint = "; it reads as GB18030 (Excel on Chinese Windows saves CSV so): give --encoding gb18030 if that is its encoding 可能是 GB18030 编码，请加 --encoding gb18030";
+      } catch {
+        // Neither UTF-8 nor GB18030: no hint.
+      }
+    }
+    throw new InputError(`${basename(path)}: ${error.message}${hint}`);
+  }
+}
+
 /** XLSX workbooks in the spreadsheet layout (see `SPREADSHEET_LAYOUT`). */
 export const xlsxReader: InputReader = {
   name: "xlsx",
@@ -227,9 +267,13 @@ export const xlsxReader: InputReader = {
 export const csvFolderReader: InputReader = {
   name: "csv-folder",
   accepts: (path, dir) => dir && existsSync(join(path, `${ORGANIZATIONS_SHEET}.csv`)),
-  async *read(path, start) {
+  async *read(path, start, options) {
     const files = readdirSync(path).filter((f) => f.toLowerCase().endsWith(".csv")).sort(compareStrings);
-    const sheets = files.map((f) => readCsvSheet(join(path, f), f.slice(0, -4)));
-    yield* rowsFromSheets(basename(path), sheets, start);
+    for (const f of files) {
+      const stat = statSync(join(path, f));
+      if (!stat.isFile()) throw new InputError(`${basename(path)}/${f}: ${kindOf(stat)}, not a regular file; only regular files are read 只读取普通文件`);
+    }
+    const sheets = files.map((f) => readCsvSheet(join(path, f), f.slice(0, -4), options?.encoding));
+    yield* rowsFromSheets(basename(path), sheets, start, "file");
   },
 };
