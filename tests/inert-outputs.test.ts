@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { otherCreditCode } from "./_lib/credit-codes.js";
 import { endOfResults, ndjsonResults } from "./_lib/results.js";
-import { LIBRARY_VERSION } from "../src/version.js";
+import { importCli } from "./_lib/in-process.js";
 import { FIXTURES_DIR, organizationFixtures } from "./_lib/fixtures.js";
 
 type RunCli = (argv: string[]) => Promise<number>;
@@ -19,17 +20,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "soc-inert-outputs-"));
-  const argv = process.argv;
-  process.argv = [process.execPath, "social-org-credit", "--version"];
-  const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  try {
-    ({ runCli } = (await import("../src/cli/main.js")) as { runCli: RunCli });
-    await vi.waitFor(() => expect(write).toHaveBeenCalledWith(`${LIBRARY_VERSION}\n`));
-  } finally {
-    write.mockRestore();
-    process.argv = argv;
-    process.exitCode = undefined;
-  }
+  runCli = await importCli();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeEach(() => {
@@ -53,7 +44,9 @@ function ndjson(name: string, records: unknown[]): string {
   writeFileSync(path, records.map((record) => `${JSON.stringify({ asOf: clean.asOf, record })}\n`).join(""));
   return path;
 }
-const named = (name: string) => ({ ...clean.record, name });
+// Each named copy has a credit code of its own: a repeated one is refused as duplicate_id.
+let copies = 0;
+const named = (name: string) => ({ ...clean.record, id: otherCreditCode(clean.record.id as string, ++copies), name });
 const withId = (id: string) => ({ ...clean.record, id });
 
 /** Every text cell of a CSV line, split as a spreadsheet application would (quotes honoured). */
@@ -209,8 +202,9 @@ describe("terminal outputs show control characters escaped", () => {
   });
 
   it("explain: the name and the id escaped", async () => {
-    const input = ndjson("e.ndjson", [named(`协会${CONTROL}`)]);
-    expect(await runCli(["explain", input, "--id", String(clean.record.id)])).toBe(0);
+    const record = named(`协会${CONTROL}`);
+    const input = ndjson("e.ndjson", [record]);
+    expect(await runCli(["explain", input, "--id", record.id])).toBe(0);
     noControl(out);
     noForgedLine(out);
     expect(out).toContain("协会\\x1b[2J");

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { endOfResults } from "./_lib/results.js";
 import { diffResults } from "../src/audit/diff.js";
 import { SPREADSHEET_LAYOUT, headerText, sheetRowsOf } from "../src/audit/spreadsheet-layout.js";
 import { evaluate } from "../src/index.js";
@@ -110,7 +111,7 @@ describe("diff and verify", () => {
     expect(ok.stdout).toMatch(/verified/);
     expect(ok.status).toBe(0);
     const lines = readFileSync(out, "utf8").trim().split("\n");
-    const forged = put("verify-forged.ndjson", `${[lines[0], lines[1], lines[0]].join("\n")}\n`);
+    const forged = put("verify-forged.ndjson", `${[lines[0], lines[1], lines[0], JSON.stringify(endOfResults(3, 0))].join("\n")}\n`);
     const bad = runCli(["verify", input, forged]);
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/row 2 .*already given by verify-dup\.ndjson:1.*duplicate_id/);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ndjsonResults } from "./_lib/results.js";
 import { decodeLine, InvalidTextError, invalidUtf8Offset } from "../src/_lib/line-text.js";
 import { recordOfTask } from "../src/audit/parallel.js";
 import { runCli } from "./_lib/cli.js";
@@ -32,7 +33,7 @@ const utf16be = (text: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buff
 /** The results of scoring, one JSON line each. */
 const scoreLines = (args: string[]) => {
   const r = runCli(["score", ...args, "--format", "ndjson"]);
-  return { ...r, rows: r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return { ...r, rows: r.stdout === "" ? [] : ndjsonResults<Record<string, unknown>>(r.stdout) };
 };
 const expectedNames = () => fixtures.map((f) => f.record.name);
 

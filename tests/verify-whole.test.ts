@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { LIBRARY_VERSION } from "../src/version.js";
+import { importCli } from "./_lib/in-process.js";
 import { FIXTURES_DIR, organizationFixtures } from "./_lib/fixtures.js";
 
 type RunCli = (argv: string[]) => Promise<number>;
@@ -15,17 +15,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "soc-verify-whole-"));
-  const argv = process.argv;
-  process.argv = [process.execPath, "social-org-credit", "--version"];
-  const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  try {
-    ({ runCli } = (await import("../src/cli/main.js")) as { runCli: RunCli });
-    await vi.waitFor(() => expect(write).toHaveBeenCalledWith(`${LIBRARY_VERSION}\n`));
-  } finally {
-    write.mockRestore();
-    process.argv = argv;
-    process.exitCode = undefined;
-  }
+  runCli = await importCli();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeEach(() => {
@@ -100,7 +90,7 @@ describe("verify rechecks refused rows whole", () => {
   function unparsable(name: string, file: Buffer): boolean {
     if (!name.endsWith(".json")) return false;
     try {
-      JSON.parse(file.toString("utf8"));
+      JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(file));
       return false;
     } catch {
       return true;

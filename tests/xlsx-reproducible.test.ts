@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { LIBRARY_VERSION } from "../src/version.js";
+import { importCli } from "./_lib/in-process.js";
 import { FIXTURES_DIR } from "./_lib/fixtures.js";
 
 type RunCli = (argv: string[]) => Promise<number>;
@@ -15,17 +15,7 @@ const realTz = process.env.TZ;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "soc-reproducible-"));
-  const argv = process.argv;
-  process.argv = [process.execPath, "social-org-credit", "--version"];
-  const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  try {
-    ({ runCli } = (await import("../src/cli/main.js")) as { runCli: RunCli });
-    await vi.waitFor(() => expect(write).toHaveBeenCalledWith(`${LIBRARY_VERSION}\n`));
-  } finally {
-    write.mockRestore();
-    process.argv = argv;
-    process.exitCode = undefined;
-  }
+  runCli = await importCli();
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let out = "";

@@ -111,7 +111,11 @@ export async function* readResultRows(path: string, options: ReadResultsOptions 
     row: { ok: false, index: at, source, organizationId: null, error: { code: "unreadable_row", message, issues: [] } },
   });
   for await (const input of readRows(path)) {
-    if (trailer !== null) afterTrailer++;
+    if (trailer !== null) {
+      // Rows after the trailer: two files joined, or a file written over: refused at once, before any row of it is judged.
+      if (!options.allowIncomplete) throw new InputError(incompleteMessage(path, "rows after its end-of-results trailer"));
+      afterTrailer++;
+    }
     const at = position++;
     if (input.readError !== null) {
       yield unreadable(at, input.source, input.readError);

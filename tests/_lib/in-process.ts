@@ -11,21 +11,29 @@ export interface InProcessRun {
 
 /**
  * Imports src/cli/main.ts (which runs the command line it finds as it loads: it is given --version) and
- * returns a runner that captures standard output and standard error of one command line at a time.
+ * returns its `runCli`, for a test file that captures the output itself.
  */
-export async function loadCli(): Promise<(argv: string[]) => Promise<InProcessRun>> {
+export async function importCli(): Promise<(argv: string[]) => Promise<number>> {
   const argv = process.argv;
   process.argv = [process.execPath, "social-org-credit", "--version"];
   const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-  let runCli: (argv: string[]) => Promise<number>;
   try {
-    ({ runCli } = (await import("../../src/cli/main.js")) as { runCli: (argv: string[]) => Promise<number> });
+    const { runCli } = (await import("../../src/cli/main.js")) as { runCli: (argv: string[]) => Promise<number> };
     await vi.waitFor(() => expect(write).toHaveBeenCalledWith(`${LIBRARY_VERSION}\n`));
+    return runCli;
   } finally {
     write.mockRestore();
     process.argv = argv;
     process.exitCode = undefined;
   }
+}
+
+/**
+ * The CLI in process, as `importCli`, with a runner that captures standard output and standard error of
+ * one command line at a time.
+ */
+export async function loadCli(): Promise<(argv: string[]) => Promise<InProcessRun>> {
+  const runCli = await importCli();
   return async (args) => {
     let out = "";
     let err = "";

@@ -143,7 +143,7 @@ export const verifyCommand: Command = {
     // A refused row against the error row score writes now: byte for byte, or the fields that differ.
     const checkRefusal = (recorded: ResultFileRow, text: string | null, now: Outcome & { ok: false }): string | null => {
       if (recorded.unreadable || text === null) return `the results line cannot be read: ${recorded.row.ok ? "" : recorded.row.error.message}`;
-      if (recorded.row.ok) return `the row has a result, but score refuses it now (${now.code}): ${now.message}`;
+      if (recorded.row.ok) return `the row has a result, but score refuses it now: ${now.message} (${now.code})`;
       if (now.text === text) return null;
       let recordedValue: unknown;
       try {
