@@ -164,7 +164,9 @@ describe("social-org-credit score", () => {
   it("returns a refused row and exit code 1 when one record is invalid (csv, quoting a name with a comma and a quote)", () => {
     const run = runCli(["score", mixedBatch, "--as-of", AS_OF, "--format", "csv"]);
     expect(run.status).toBe(1);
-    const [header, ...records] = parseCsv(run.stdout);
+    // Starts with a UTF-8 byte-order mark, so that Excel on Chinese Windows reads the names as UTF-8.
+    expect(run.stdout.startsWith("\ufeffrow,")).toBe(true);
+    const [header, ...records] = parseCsv(run.stdout.slice(1));
     expect(records).toHaveLength(3);
     for (const r of records) expect(r).toHaveLength(header!.length);
     const col = (name: string) => {

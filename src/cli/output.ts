@@ -99,7 +99,8 @@ const csv: OutputFormat = {
     const dims = ruleSet.manifest.dimensions.map((d) => d.id);
     let started = false;
     const start = async () => {
-      if (!started) await sink.write(`${csvHeader(dims)}\n`);
+      // A UTF-8 byte-order mark first: without it Excel on Chinese Windows reads the file as GB18030 and garbles every name.
+      if (!started) await sink.write(`\ufeff${csvHeader(dims)}\n`);
       started = true;
     };
     return {
