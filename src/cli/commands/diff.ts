@@ -10,7 +10,6 @@ import { UsageError, type Command } from "../command.js";
 import { readResultRows } from "../results-file.js";
 import { displayWidth } from "../format.js";
 import { openSink } from "../sink.js";
-import { InputError } from "../input-error.js";
 
 interface Side {
   results: Result[];
@@ -21,15 +20,9 @@ interface Side {
 async function readSide(path: string, allowIncomplete: boolean, incomplete: string[]): Promise<Side> {
   const side: Side = { results: [], refused: 0, unreadable: 0 };
   const onIncomplete = (problem: string) => incomplete.push(`INCOMPLETE 不完整: ${path} is not a complete results file (${problem}); compared as far as it goes`);
-  // Two results of one credit code cannot be compared: refused, naming both rows, rather than one dropped.
-  const firstOf = new Map<string, string>();
-  for await (const { row, unreadable, source } of readResultRows(path, { allowIncomplete, onIncomplete })) {
-    if (row.ok) {
-      const earlier = firstOf.get(row.result.organizationId);
-      if (earlier !== undefined) throw new InputError(`${source}: credit code ${row.result.organizationId} already has a result at ${earlier}; a results file holds one result per organization 统一社会信用代码重复`);
-      firstOf.set(row.result.organizationId, source);
-      side.results.push(row.result);
-    }
+  // Two results of one credit code cannot be compared: refused (by the reader), naming both rows, rather than one dropped.
+  for await (const { row, unreadable } of readResultRows(path, { allowIncomplete, onIncomplete, refuseRepeatedCodes: true })) {
+    if (row.ok) side.results.push(row.result);
     else if (unreadable) side.unreadable++;
     else side.refused++;
   }

@@ -41,7 +41,7 @@ export const reportCommand: Command = {
     const acc = createReportAccumulator({ levels: m.levels.map((l) => ({ id: l.id, label: l.label })), maxScore: m.maxScore });
     const progress = createProgress({ label: "reading 读取", total: null, now: () => performance.now() });
     let incomplete: string | null = null;
-    const reading = { allowIncomplete: values["allow-incomplete"], onIncomplete: (problem: string) => (incomplete = problem) };
+    const reading = { allowIncomplete: values["allow-incomplete"], refuseRepeatedCodes: true, onIncomplete: (problem: string) => (incomplete = problem) };
     for await (const { row } of readResultRows(positionals[0]!, reading)) {
       acc.add(row);
       progress.tick(!row.ok);
