@@ -1,12 +1,11 @@
 import { runShadowDiff } from "./diff-rules.js";
-import { parseArgs } from "node:util";
 import { compareStrings } from "../../_lib/canonical.js";
 import { terminalText } from "../../_lib/inert.js";
 import { diffResults, type ResultsDiff } from "../../audit/diff.js";
 import type { Result } from "../../result/types.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
 import { refuseOutputsOverInputs } from "../atomic-file.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { readResultRows } from "../results-file.js";
 import { displayWidth } from "../format.js";
 import { openSink } from "../sink.js";
@@ -89,7 +88,7 @@ export const diffCommand: Command = {
   async run(args) {
     // With rule sets, diff is a shadow run: one population scored under two rule sets.
     if (args.some((a) => a === "--rules" || a.startsWith("--rules="))) return runShadowDiff(args);
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: { format: { type: "string", default: "text" }, out: { type: "string" }, "as-of": { type: "string" }, "allow-incomplete": { type: "boolean", default: false } },

@@ -1,10 +1,9 @@
-import { parseArgs } from "node:util";
 import { htmlText, markdownText, terminalText } from "../../_lib/inert.js";
 import { createReportAccumulator, renderReportHtml, renderReportMarkdown } from "../../audit/report.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { REFERENCE_RULES_DIR, referenceRuleSet } from "../../rule-set/reference.js";
 import { refuseOutputsOverInputs, writeFilesAtomically } from "../atomic-file.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { createProgress } from "../progress.js";
 import { readResultRows } from "../results-file.js";
 
@@ -21,7 +20,7 @@ export const reportCommand: Command = {
   Sections: level distribution, score histogram, dimension averages, restricted organizations, proposed
   list actions (to list, to remove), revocation review, refused rows with their problems.`,
   async run(args) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: { out: { type: "string" }, markdown: { type: "string" }, rules: { type: "string" }, "allow-incomplete": { type: "boolean", default: false } },
