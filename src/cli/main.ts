@@ -22,7 +22,8 @@ export const COMMANDS: Map<string, Command> = new Map(
 );
 
 const EXIT_CODES = `Exit codes: 0 every row done; 1 some row refused (each refused row is in the output); 2 usage error,
-unreadable input, invalid rules, an output that cannot be written, or an interrupted run (nothing done).`;
+unreadable input, invalid rules, an output that cannot be written, an interrupted run (nothing done), or
+standard output closed by its reader before every row reached it.`;
 
 function usage(): string {
   const lines = [...COMMANDS.values()].map((c) => `  social-org-credit ${c.summary}\n${c.usage}\n`);

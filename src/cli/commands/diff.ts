@@ -80,11 +80,12 @@ export const diffCommand: Command = {
                     two asOf dates, or with two rule sets; organizations are matched by credit code.
   --format          text (default) or json (the whole diff as one JSON object).
   --out             write there instead of standard output.
-  --allow-incomplete  compare a results file without its end-of-results trailer (cut short) or whose
-                    trailer does not match its rows, saying so in the output; refused otherwise.
+  --allow-incomplete  compare a results file without its end-of-results trailer (cut short), whose
+                    trailer does not match its rows, or with a line that cannot be read (damaged),
+                    saying so in the output; refused otherwise.
   Shows the level migration matrix, the organizations that changed level with the items, caps and vetoes
-  that moved them, and the organizations newly restricted or released. Exit code 1 when a line of
-  either file could not be read.`,
+  that moved them, and the organizations newly restricted or released. With --allow-incomplete,
+  exit code 1 when a line of either file could not be read.`,
   async run(args) {
     // With rule sets, diff is a shadow run: one population scored under two rule sets.
     if (args.some((a) => a === "--rules" || a.startsWith("--rules="))) return runShadowDiff(args);

@@ -15,8 +15,9 @@ export const reportCommand: Command = {
   --out          the HTML report: one self-contained page (inline CSS and SVG charts, no script, no network).
   --markdown     its Markdown twin (default: the --out path with .md).
   --rules        the rule set whose level names the report shows (default: the bundled reference rules).
-  --allow-incomplete  report on a results file without its end-of-results trailer (cut short) or whose
-                 trailer does not match its rows; the report then says so at its top. Refused otherwise.
+  --allow-incomplete  report on a results file without its end-of-results trailer (cut short), whose
+                 trailer does not match its rows, or with a line that cannot be read (damaged); the report
+                 then says so at its top. Refused otherwise, as is a credit code given twice.
   Sections: level distribution, score histogram, dimension averages, restricted organizations, proposed
   list actions (to list, to remove), revocation review, refused rows with their problems.`,
   async run(args) {
