@@ -165,6 +165,9 @@ describe("a run interrupted halfway leaves the previous output whole", () => {
       expect(r.signal).toBeNull();
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`interrupted by ${signal}`));
+      // Standard error is a pipe here, no progress line was drawn: exactly one line, no blank one before it.
+      expect(r.stderr).toMatch(/^interrupted by/);
+      expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
       expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
       expect(readFileSync(out, "utf8")).toBe("the previous results\n");
       expect(readdirSync(folder)).toEqual(["results.ndjson"]);

@@ -122,14 +122,34 @@ describe("no permission (EACCES)", () => {
 });
 
 describe("a closed pipe (EPIPE)", () => {
-  it("score | head -1 ends quietly (nothing on standard error); a closed standard error does not stop a run (the output is whole, exit 0)", () => {
-    const r1 = spawnSync("bash", ["-c", `"${process.execPath}" "${CLI}" score "${records}" --as-of ${AS_OF} --format ndjson | head -1 > /dev/null`], { cwd: ROOT, encoding: "utf8" });
+  it("score | head -1 ends quietly (nothing on standard error) with exit 2: not every row was delivered; a closed standard error does not stop a run (the output is whole, exit 0)", () => {
+    const r1 = spawnSync("bash", ["-c", `"${process.execPath}" "${CLI}" score "${records}" --as-of ${AS_OF} --format ndjson | head -1 > /dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: "utf8" });
     expect(r1.stderr).toBe("");
+    expect(r1.stdout.trim()).toBe("2");
 
     const out = join(dir, "closed-stderr.ndjson");
     const r = spawnSync("bash", ["-c", `"${process.execPath}" "${CLI}" score "${records}" --as-of ${AS_OF} --format ndjson --out "${out}" 2>&1 | true; echo "\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: "utf8" });
     expect(r.stdout.trim()).toBe("0");
     expect(readFileSync(out, "utf8")).toMatch(/\{"endOfResults":\{"rows":200,"scored":200,"refused":0\}\}\n$/);
+  });
+
+  it("every command whose output is cut by a closed pipe exits 2 quietly", () => {
+    // More output than a pipe holds (64 KiB), in every format.
+    const big = join(dir, "pipe-big.ndjson");
+    expect(spawnSync(process.execPath, [CLI, "generate", "--count", "3000", "--seed", "1", "--out", big], { cwd: ROOT }).status).toBe(0);
+    for (const [format, cut] of [
+      ["ndjson", "head -c 10"],
+      ["csv", "head -c 10"],
+      ["table", "head -1"],
+      ["json", "head -c 10"],
+    ] as const) {
+      const r = spawnSync("bash", ["-c", `"${process.execPath}" "${CLI}" score "${big}" --as-of ${AS_OF} --format ${format} | ${cut} > /dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: "utf8" });
+      expect(r.stderr, format).toBe("");
+      expect(r.stdout.trim(), format).toBe("2");
+    }
+    const g = spawnSync("bash", ["-c", `"${process.execPath}" "${CLI}" generate --count 2000 --seed 1 | head -c 10 > /dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: "utf8" });
+    expect(g.stderr).toBe("");
+    expect(g.stdout.trim()).toBe("2");
   });
 });
 

@@ -4,6 +4,7 @@ import { terminalText } from "../_lib/inert.js";
 import { RuleSetError } from "../errors.js";
 import { LIBRARY_VERSION } from "../version.js";
 import { OutputError, removeTemporaryFiles, writeFault } from "./atomic-file.js";
+import { progressLineShown } from "./progress.js";
 import { UsageError, commandUsage, nearestName, type Command } from "./command.js";
 import { scoreCommand } from "./commands/score.js";
 import { rulesCheckCommand } from "./commands/rules-check.js";
@@ -21,7 +22,8 @@ export const COMMANDS: Map<string, Command> = new Map(
 );
 
 const EXIT_CODES = `Exit codes: 0 every row done; 1 some row refused (each refused row is in the output); 2 usage error,
-unreadable input, invalid rules, an output that cannot be written, or an interrupted run (nothing done).`;
+unreadable input, invalid rules, an output that cannot be written, an interrupted run (nothing done), or
+standard output closed by its reader before every row reached it.`;
 
 function usage(): string {
   const lines = [...COMMANDS.values()].map((c) => `  social-org-credit ${c.summary}\n${c.usage}\n`);
@@ -31,6 +33,18 @@ Usage:
 ${lines.join("\n")}
 Each command answers --help with its own usage.
 ${EXIT_CODES}`;
+}
+
+/** The subcommands of a command that has them (`rules check`). */
+const SUBCOMMANDS: Record<string, string[]> = { rules: ["check"] };
+
+/** Says that a command does not exist, with the nearest one when it is near enough; exit code 2. */
+function unknownCommand(name: string, names: string[] = [...COMMANDS.keys()]): number {
+  const near = nearestName(name, names);
+  process.stderr.write(
+    `error: unknown command ${terminalText(name)} 未知命令${near ? `; did you mean ${near}? 是否要用 ${near}？` : ""}\nThe commands: ${[...COMMANDS.keys()].join(", ")}; social-org-credit --help shows their usage.\n`,
+  );
+  return 2;
 }
 
 /** Environment variable that lets an internal error show its stack (for a developer, never by default). */
@@ -55,24 +69,26 @@ export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   let command: Command | undefined;
   try {
-    if (name === "--version" || name === "-v") {
+    if (name === "--version" || name === "-v" || name === "-V") {
       process.stdout.write(`${LIBRARY_VERSION}\n`);
       return 0;
     }
     if (name === "--help" || name === "-h" || name === "help") {
-      const about = rest[0] === undefined ? undefined : COMMANDS.get(rest[0]);
-      process.stdout.write(`${about ? commandUsage(about) : usage()}\n`);
+      if (rest[0] === undefined) {
+        process.stdout.write(`${usage()}\n`);
+        return 0;
+      }
+      // help about a command that does not exist is a mistyped command, not a request for all of them.
+      const about = COMMANDS.get(rest[0]);
+      if (!about) return unknownCommand(rest[0]);
+      const sub = SUBCOMMANDS[about.name];
+      if (sub !== undefined && rest[1] !== undefined && !sub.includes(rest[1])) return unknownCommand(`${about.name} ${rest[1]}`, sub.map((s) => `${about.name} ${s}`));
+      process.stdout.write(`${commandUsage(about)}\n`);
       return 0;
     }
     if (name === undefined) throw new UsageError("a command is required");
     command = COMMANDS.get(name);
-    if (!command) {
-      const near = nearestName(name, [...COMMANDS.keys()]);
-      process.stderr.write(
-        `error: unknown command ${terminalText(name)} 未知命令${near ? `; did you mean ${near}? 是否要用 ${near}？` : ""}\nThe commands: ${[...COMMANDS.keys()].join(", ")}; social-org-credit --help shows their usage.\n`,
-      );
-      return 2;
-    }
+    if (!command) return unknownCommand(name);
     if (asksHelp(rest)) {
       process.stdout.write(`${commandUsage(command)}\n`);
       return 0;
@@ -126,7 +142,8 @@ function endNow(code: number, line: string | null): never {
 // A reader that stops early (`generate ... | head`) closes the pipe: stop quietly, as Unix tools do. Any
 // other fault of standard output (a full disk, /dev/full) is one line and exit code 2.
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-  if (error.code === "EPIPE") endNow(Number(process.exitCode ?? 0), null);
+  // Not every row reached the reader: exit code 2 (0 would say every row was delivered), and nothing said.
+  if (error.code === "EPIPE") endNow(2, null);
   endNow(2, `error: ${writeFault("standard output", error).message}\n`);
 });
 // Nothing to say on a standard error that is gone.
@@ -144,7 +161,7 @@ function isProgram(): boolean {
 if (isProgram()) {
   // An interrupted run leaves no output behind: the files being written are removed, the previous ones stay.
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(signal, () => endNow(2, `\ninterrupted by ${signal} 运行被中断: no output was written; files from before are untouched\n`));
+    process.on(signal, () => endNow(2, `${progressLineShown() ? "\r\x1b[K" : ""}interrupted by ${signal} 运行被中断: no output was written; files from before are untouched\n`));
   }
   process.on("exit", removeTemporaryFiles);
   process.on("uncaughtException", (error) => endNow(2, internalError(error)));

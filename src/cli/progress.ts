@@ -73,6 +73,19 @@ export function progressLine(label: string, counts: RunCounts, total: number | n
  * for (const row of rows) progress.tick(!row.ok);
  * progress.done();
  */
+// Whether a progress line stands on a terminal now, not yet cleared: an interrupt then starts a new line.
+let lineOnScreen = false;
+
+/**
+ * Whether a progress line was drawn on a terminal and not cleared since (an interrupt's message then
+ * starts on a line of its own; on a file or a pipe no line is ever drawn).
+ *
+ * @returns true while a progress line is on the screen
+ */
+export function progressLineShown(): boolean {
+  return lineOnScreen;
+}
+
 export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
   const live = stream.isTTY === true;
@@ -86,6 +99,7 @@ export function createProgress(options: ProgressOptions): Progress {
     const width = Math.max(20, (stream.columns || 100) - 6);
     stream.write(`\r${progressLine(options.label, counts, options.total, options.now() - start).slice(0, width)}\x1b[K`);
     drawn = true;
+    lineOnScreen = stream === process.stderr;
   };
   return {
     counts,
@@ -101,7 +115,10 @@ export function createProgress(options: ProgressOptions): Progress {
       }
     },
     done() {
-      if (live && drawn) stream.write("\r\x1b[K");
+      if (live && drawn) {
+        stream.write("\r\x1b[K");
+        if (stream === process.stderr) lineOnScreen = false;
+      }
     },
   };
 }

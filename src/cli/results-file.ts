@@ -60,14 +60,26 @@ export interface ReadResultsOptions {
   onIncomplete?: (problem: string) => void;
   /** A row that is neither a result nor an error row comes back unreadable instead of stopping the read (verify). */
   strayRowsUnreadable?: boolean;
+  /** Refuse a second result for one credit code, naming both rows (report, diff: one result per organization). */
+  refuseRepeatedCodes?: boolean;
 }
 
-/** The trailer `score` writes last (see EndOfResults in output.ts), or null for anything else. */
-function trailerOf(v: unknown): { rows: number; scored: number; refused: number } | null {
+/**
+ * The trailer `score` writes last (see EndOfResults in output.ts), or null for anything else. A trailer
+ * whose counts are not three whole numbers comes back `malformed`, with what it holds.
+ */
+function trailerOf(v: unknown): { rows: number; scored: number; refused: number; malformed: string | null } | null {
   if (!isObject(v) || Object.keys(v).length !== 1 || !isObject(v.endOfResults)) return null;
   const t = v.endOfResults;
-  const count = (n: unknown) => (typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : -1);
-  return { rows: count(t.rows), scored: count(t.scored), refused: count(t.refused) };
+  const isCount = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 0;
+  const wrong = (["rows", "scored", "refused"] as const).filter((k) => !isCount(t[k]));
+  const extra = Object.keys(t).filter((k) => k !== "rows" && k !== "scored" && k !== "refused");
+  const malformed =
+    wrong.length > 0 || extra.length > 0
+      ? `its end-of-results trailer is malformed: expected {"rows","scored","refused"} as whole numbers of 0 or more; found ${JSON.stringify(t).slice(0, 200)}`
+      : null;
+  const count = (n: unknown) => (isCount(n) ? n : -1);
+  return { rows: count(t.rows), scored: count(t.scored), refused: count(t.refused), malformed };
 }
 
 /**
@@ -88,7 +100,10 @@ export function incompleteMessage(path: string, problem: string): string {
  * `strayRowsUnreadable`, comes back as an unreadable row (verify lists it as a mismatch), unless it is the
  * first row and a record or an envelope. The file must end with score's end-of-results trailer, whose
  * counts match the rows read; otherwise the reading ends with an InputError naming the file, unless
- * `allowIncomplete` is set (then `onIncomplete` is told why). The trailer is not a row.
+ * `allowIncomplete` is set (then `onIncomplete` is told why). Without `strayRowsUnreadable`, a line that
+ * cannot be read makes the file damaged, refused in the same way; and a file holding no result or error
+ * row and no trailer is not a results file, refused even with `allowIncomplete`. A trailer whose counts
+ * are not whole numbers is malformed. The trailer is not a row.
  *
  * @param path - the results file
  * @param options - whether an incomplete file is refused
@@ -103,6 +118,9 @@ export async function* readResultRows(path: string, options: ReadResultsOptions 
   let refused = 0;
   let trailer: ReturnType<typeof trailerOf> = null;
   let afterTrailer = 0;
+  // Lines that could not be read: a damaged file, refused as an incomplete one unless verify lists them.
+  const damaged: string[] = [];
+  const firstOf = new Map<string, string>();
   const unreadable = (at: number, source: string, message: string): ResultFileRow => ({
     position: at,
     source,
@@ -118,6 +136,11 @@ export async function* readResultRows(path: string, options: ReadResultsOptions 
     }
     const at = position++;
     if (input.readError !== null) {
+      if (!options.strayRowsUnreadable) {
+        const problem = `${input.source} cannot be read (${input.readError})`;
+        if (!options.allowIncomplete) throw new InputError(incompleteMessage(path, `it is damaged: ${problem}`));
+        damaged.push(input.source);
+      }
       yield unreadable(at, input.source, input.readError);
       continue;
     }
@@ -130,6 +153,14 @@ export async function* readResultRows(path: string, options: ReadResultsOptions 
     }
     const text = input.bytes !== undefined ? exactDecoder.decode(input.bytes) : JSON.stringify(v);
     if (isResultShape(v)) {
+      if (options.refuseRepeatedCodes) {
+        // Two results of one credit code: one would be counted twice or dropped; refused, naming both rows.
+        const earlier = firstOf.get(v.organizationId);
+        if (earlier !== undefined) {
+          throw new InputError(`${input.source}: credit code ${v.organizationId} already has a result at ${earlier}; a results file holds one result per organization 统一社会信用代码重复`);
+        }
+        firstOf.set(v.organizationId, input.source);
+      }
       scored++;
       yield { position: at, source: input.source, unreadable: false, text, row: { ok: true, result: v } };
     } else if (isErrorRowShape(v)) {
@@ -149,13 +180,20 @@ export async function* readResultRows(path: string, options: ReadResultsOptions 
       throw new InputError(`${input.source}: not a result or an error row as score writes them (is this a records file? give the output of score)`);
     }
   }
+  // Nothing in it that score writes: not a results file, cut or whole (--allow-incomplete does not make it
+  // one). verify lists its rows as mismatches instead.
+  if (trailer === null && scored + refused === 0 && !options.strayRowsUnreadable) {
+    throw new InputError(`${terminalText(path)}: not a results file 不是结果文件: expected the results and error rows score writes (json or ndjson) and its end-of-results trailer; found ${position === 0 ? "no rows" : `${position} row${position === 1 ? "" : "s"}, none of them a result or an error row`}`);
+  }
   let problem: string | null = null;
   if (trailer === null) problem = "it has no end-of-results trailer";
+  else if (trailer.malformed !== null) problem = trailer.malformed;
   else if (afterTrailer > 0) problem = `${afterTrailer} row${afterTrailer === 1 ? "" : "s"} after its end-of-results trailer`;
   // A damaged row (unreadable) is still a row: it makes the scored and refused counts moot, not the file cut.
   else if (trailer.rows !== position || (position === scored + refused && (trailer.scored !== scored || trailer.refused !== refused))) {
     problem = `its trailer counts ${trailer.rows} rows (${trailer.scored} scored, ${trailer.refused} refused), but ${position} were read (${scored} scored, ${refused} refused${position - scored - refused > 0 ? `, ${position - scored - refused} unreadable` : ""})`;
   }
+  if (damaged.length > 0) problem = `it is damaged: ${damaged.join(", ")} cannot be read${problem === null ? "" : `; ${problem}`}`;
   if (problem === null) return;
   if (!options.allowIncomplete) throw new InputError(incompleteMessage(path, problem));
   options.onIncomplete?.(problem);

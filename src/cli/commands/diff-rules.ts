@@ -1,10 +1,9 @@
-import { parseArgs } from "node:util";
 import { isIsoDate } from "../../_lib/dates.js";
 import { terminalText } from "../../_lib/inert.js";
 import { generatePopulation } from "../../audit/generate.js";
 import { shadowRun, type ShadowEntry, type ShadowReport } from "../../audit/shadow.js";
 import { loadRuleSet } from "../../rule-set/load.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { displayWidth } from "../format.js";
 import { readRows } from "../input.js";
 import { openSink } from "../sink.js";
@@ -105,7 +104,7 @@ function* generated(count: number, seed: number, asOf: string): Generator<Shadow
  * @returns 0 when every organization was compared, 1 when some were refused
  */
 export async function runShadowDiff(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs({
     args,
     allowPositionals: true,
     options: {

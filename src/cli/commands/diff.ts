@@ -1,16 +1,14 @@
 import { runShadowDiff } from "./diff-rules.js";
-import { parseArgs } from "node:util";
 import { compareStrings } from "../../_lib/canonical.js";
 import { terminalText } from "../../_lib/inert.js";
 import { diffResults, type ResultsDiff } from "../../audit/diff.js";
 import type { Result } from "../../result/types.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
 import { refuseOutputsOverInputs } from "../atomic-file.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { readResultRows } from "../results-file.js";
 import { displayWidth } from "../format.js";
 import { openSink } from "../sink.js";
-import { InputError } from "../input-error.js";
 
 interface Side {
   results: Result[];
@@ -21,15 +19,9 @@ interface Side {
 async function readSide(path: string, allowIncomplete: boolean, incomplete: string[]): Promise<Side> {
   const side: Side = { results: [], refused: 0, unreadable: 0 };
   const onIncomplete = (problem: string) => incomplete.push(`INCOMPLETE 不完整: ${path} is not a complete results file (${problem}); compared as far as it goes`);
-  // Two results of one credit code cannot be compared: refused, naming both rows, rather than one dropped.
-  const firstOf = new Map<string, string>();
-  for await (const { row, unreadable, source } of readResultRows(path, { allowIncomplete, onIncomplete })) {
-    if (row.ok) {
-      const earlier = firstOf.get(row.result.organizationId);
-      if (earlier !== undefined) throw new InputError(`${source}: credit code ${row.result.organizationId} already has a result at ${earlier}; a results file holds one result per organization 统一社会信用代码重复`);
-      firstOf.set(row.result.organizationId, source);
-      side.results.push(row.result);
-    }
+  // Two results of one credit code cannot be compared: refused (by the reader), naming both rows, rather than one dropped.
+  for await (const { row, unreadable } of readResultRows(path, { allowIncomplete, onIncomplete, refuseRepeatedCodes: true })) {
+    if (row.ok) side.results.push(row.result);
     else if (unreadable) side.unreadable++;
     else side.refused++;
   }
@@ -88,15 +80,16 @@ export const diffCommand: Command = {
                     two asOf dates, or with two rule sets; organizations are matched by credit code.
   --format          text (default) or json (the whole diff as one JSON object).
   --out             write there instead of standard output.
-  --allow-incomplete  compare a results file without its end-of-results trailer (cut short) or whose
-                    trailer does not match its rows, saying so in the output; refused otherwise.
+  --allow-incomplete  compare a results file without its end-of-results trailer (cut short), whose
+                    trailer does not match its rows, or with a line that cannot be read (damaged),
+                    saying so in the output; refused otherwise.
   Shows the level migration matrix, the organizations that changed level with the items, caps and vetoes
-  that moved them, and the organizations newly restricted or released. Exit code 1 when a line of
-  either file could not be read.`,
+  that moved them, and the organizations newly restricted or released. With --allow-incomplete,
+  exit code 1 when a line of either file could not be read.`,
   async run(args) {
     // With rule sets, diff is a shadow run: one population scored under two rule sets.
     if (args.some((a) => a === "--rules" || a.startsWith("--rules="))) return runShadowDiff(args);
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: { format: { type: "string", default: "text" }, out: { type: "string" }, "as-of": { type: "string" }, "allow-incomplete": { type: "boolean", default: false } },

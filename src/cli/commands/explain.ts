@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { isIsoDate } from "../../_lib/dates.js";
 import { terminalText } from "../../_lib/inert.js";
 import { createEvaluator } from "../../evaluate.js";
@@ -7,7 +6,7 @@ import { explain } from "../../result/explain.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { REFERENCE_RULES_DIR, referenceRuleSet } from "../../rule-set/reference.js";
 import { refuseOutputsOverInputs } from "../atomic-file.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { readRows } from "../input.js";
 
 export const explainCommand: Command = {
@@ -19,7 +18,7 @@ export const explainCommand: Command = {
   --lang         zh (default) or en.
   --rules        a rule-set folder (default: the bundled quzhou-reference rules).`,
   async run(args) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: { id: { type: "string" }, "as-of": { type: "string" }, lang: { type: "string", default: "zh" }, rules: { type: "string" } },

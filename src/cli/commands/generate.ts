@@ -1,7 +1,6 @@
-import { parseArgs } from "node:util";
 import { isIsoDate } from "../../_lib/dates.js";
 import { generatePopulation, QUZHOU_2023_SHARES } from "../../audit/generate.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { createProgress } from "../progress.js";
 import { openSink } from "../sink.js";
 
@@ -30,7 +29,7 @@ export const generateCommand: Command = {
   Shares follow Quzhou's register: types, valid 3A+ grades, abnormal and dishonest listings and dormant
   organizations in exact numbers, the rest drawn by chance.`,
   async run(args) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: { count: { type: "string" }, seed: { type: "string" }, "as-of": { type: "string" }, first: { type: "string" }, out: { type: "string" } },

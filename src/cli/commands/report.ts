@@ -1,10 +1,9 @@
-import { parseArgs } from "node:util";
 import { htmlText, markdownText, terminalText } from "../../_lib/inert.js";
 import { createReportAccumulator, renderReportHtml, renderReportMarkdown } from "../../audit/report.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { REFERENCE_RULES_DIR, referenceRuleSet } from "../../rule-set/reference.js";
 import { refuseOutputsOverInputs, writeFilesAtomically } from "../atomic-file.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { createProgress } from "../progress.js";
 import { readResultRows } from "../results-file.js";
 
@@ -16,12 +15,13 @@ export const reportCommand: Command = {
   --out          the HTML report: one self-contained page (inline CSS and SVG charts, no script, no network).
   --markdown     its Markdown twin (default: the --out path with .md).
   --rules        the rule set whose level names the report shows (default: the bundled reference rules).
-  --allow-incomplete  report on a results file without its end-of-results trailer (cut short) or whose
-                 trailer does not match its rows; the report then says so at its top. Refused otherwise.
+  --allow-incomplete  report on a results file without its end-of-results trailer (cut short), whose
+                 trailer does not match its rows, or with a line that cannot be read (damaged); the report
+                 then says so at its top. Refused otherwise, as is a credit code given twice.
   Sections: level distribution, score histogram, dimension averages, restricted organizations, proposed
   list actions (to list, to remove), revocation review, refused rows with their problems.`,
   async run(args) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: { out: { type: "string" }, markdown: { type: "string" }, rules: { type: "string" }, "allow-incomplete": { type: "boolean", default: false } },
@@ -41,7 +41,7 @@ export const reportCommand: Command = {
     const acc = createReportAccumulator({ levels: m.levels.map((l) => ({ id: l.id, label: l.label })), maxScore: m.maxScore });
     const progress = createProgress({ label: "reading 读取", total: null, now: () => performance.now() });
     let incomplete: string | null = null;
-    const reading = { allowIncomplete: values["allow-incomplete"], onIncomplete: (problem: string) => (incomplete = problem) };
+    const reading = { allowIncomplete: values["allow-incomplete"], refuseRepeatedCodes: true, onIncomplete: (problem: string) => (incomplete = problem) };
     for await (const { row } of readResultRows(positionals[0]!, reading)) {
       acc.add(row);
       progress.tick(!row.ok);

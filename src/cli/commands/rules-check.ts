@@ -1,10 +1,9 @@
-import { parseArgs } from "node:util";
 import { terminalText } from "../../_lib/inert.js";
 import { RuleSetError } from "../../errors.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { REFERENCE_RULES_DIR } from "../../rule-set/reference.js";
 import { RULE_LISTS, type RuleSet } from "../../rule-set/schema.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 
 /** One line per version: what it holds and from when it is in force. */
 function describeVersion(v: RuleSet, dated: boolean): string {
@@ -22,7 +21,7 @@ export const rulesCheckCommand: Command = {
                  quzhou-reference rules). Prints every problem with its file, rule and place; exit code 0
                  when the rules are sound, 2 when not.`,
   async run(args) {
-    const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+    const { positionals } = parseCommandArgs({ args, allowPositionals: true, options: {} });
     const [sub, dir, ...extra] = positionals;
     if (sub !== "check") throw new UsageError(`rules takes the subcommand check; found ${sub ?? "nothing"}`);
     if (extra.length > 0) throw new UsageError("rules check takes at most one folder");

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { readdirSync, statSync } from "node:fs";
 import { isIsoDate } from "../../_lib/dates.js";
 import { terminalText } from "../../_lib/inert.js";
 import { evaluateInOrder, PARALLEL_THRESHOLD, recordOfTask, type BatchTask, type TaskOutcome } from "../../audit/parallel.js";
@@ -7,7 +7,7 @@ import type { InvalidRecordError } from "../../errors.js";
 import type { Result } from "../../result/types.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { referenceRuleSet } from "../../rule-set/reference.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { readRows } from "../input.js";
 import { DuplicateGuard, organizationIdOfJson } from "../duplicates.js";
 import { TEXT_ENCODINGS, type TextEncoding } from "../../_lib/line-text.js";
@@ -53,12 +53,26 @@ export const MISSING_AS_OF = "this entry has no asOf of its own and no --as-of w
  * The `--encoding` option of score and verify.
  *
  * @param value - as given
+ * @param input - the input it is for: an encoding other than UTF-8 is refused for NDJSON (a .ndjson or
+ *   .jsonl file, or a folder holding one), which is read as UTF-8 or UTF-16 with a byte-order mark only
  * @returns the encoding, or undefined when not given
  */
-export function encodingOption(value: string | undefined): TextEncoding | undefined {
+export function encodingOption(value: string | undefined, input?: string): TextEncoding | undefined {
   if (value === undefined) return undefined;
   const lower = value.toLowerCase() === "utf8" ? "utf-8" : value.toLowerCase();
   if (!(TEXT_ENCODINGS as readonly string[]).includes(lower)) throw new UsageError(`--encoding must be one of ${TEXT_ENCODINGS.join(", ")}; found ${value}`);
+  if (lower !== "utf-8" && input !== undefined) {
+    const ndjson = (name: string) => /\.(ndjson|jsonl)$/i.test(name);
+    let holds: string | null = null;
+    try {
+      holds = statSync(input).isDirectory() ? (readdirSync(input).find(ndjson) ?? null) : ndjson(input) ? input : null;
+    } catch {
+      // a missing input is the reader's to name
+    }
+    if (holds !== null) {
+      throw new UsageError(`--encoding ${value} cannot be used with NDJSON (${terminalText(holds)}): NDJSON must be UTF-8, or UTF-16 with a byte-order mark; --encoding is for JSON and CSV files`);
+    }
+  }
   return lower as TextEncoding;
 }
 
@@ -79,7 +93,7 @@ export const scoreCommand: Command = {
   --workers      worker threads to score on; 0 scores on the main thread. Default: one per core once the
                  input has ${PARALLEL_THRESHOLD} rows or more, none below. Output stays in input order.`,
   async run(args) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: {
@@ -111,7 +125,7 @@ export const scoreCommand: Command = {
     refuseOutputsOverInputs([positionals[0]!, values.rules ?? REFERENCE_RULES_DIR], [{ option: "--out", path: outPath }], outPath === null);
     const ruleSet = values.rules ? loadRuleSet(values.rules) : referenceRuleSet;
     const evaluator = createEvaluator(ruleSet, { engine });
-    const encoding = encodingOption(values.encoding);
+    const encoding = encodingOption(values.encoding, positionals[0]!);
     const rows = readRows(positionals[0]!, encoding ? { encoding } : {});
     const first = await rows.next();
     if (!first.done && asOf === null && first.value.asOf === null && first.value.readError === null && !first.value.asOfProblem) {

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { readFileSync, statSync } from "node:fs";
 import { isIsoDate } from "../../_lib/dates.js";
 import { terminalText } from "../../_lib/inert.js";
@@ -8,7 +7,7 @@ import type { Result } from "../../result/types.js";
 import { loadRuleSet } from "../../rule-set/load.js";
 import { REFERENCE_RULES_DIR, referenceRuleSet } from "../../rule-set/reference.js";
 import { refuseOutputsOverInputs } from "../atomic-file.js";
-import { UsageError, type Command } from "../command.js";
+import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { MAX_JSON_BYTES, readRows, type InputRow } from "../input.js";
 import { errorObject } from "../output.js";
 import { MISSING_AS_OF, readableId } from "./score.js";
@@ -90,7 +89,7 @@ export const verifyCommand: Command = {
   a refused row must come back as the same error row, byte for byte (row, source, id, code, message and
   every problem). Exit code 1 on any mismatch.`,
   async run(args) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseCommandArgs({
       args,
       allowPositionals: true,
       options: { rules: { type: "string" }, "as-of": { type: "string" }, encoding: { type: "string" }, "allow-incomplete": { type: "boolean", default: false } },
@@ -158,7 +157,7 @@ export const verifyCommand: Command = {
     };
 
     const mismatches: Mismatch[] = [];
-    const encoding = encodingOption(values.encoding);
+    const encoding = encodingOption(values.encoding, positionals[0]!);
     const records = readRows(positionals[0]!, encoding ? { encoding } : {});
     // As score does: a credit code already seen refuses its row as duplicate_id, naming the first.
     const guard = new DuplicateGuard();
