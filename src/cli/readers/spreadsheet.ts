@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { compareStrings } from "../../_lib/canonical.js";
@@ -266,12 +266,21 @@ export const xlsxReader: InputReader = {
 /** A folder holding `organizations.csv` and any of the entry sheets as `<sheet>.csv`. */
 export const csvFolderReader: InputReader = {
   name: "csv-folder",
-  accepts: (path, dir) => dir && existsSync(join(path, `${ORGANIZATIONS_SHEET}.csv`)),
+  accepts: (path, dir) => dir && readdirSync(path).some((f) => f.toLowerCase() === `${ORGANIZATIONS_SHEET}.csv`),
   async *read(path, start, options) {
-    const files = readdirSync(path).filter((f) => f.toLowerCase().endsWith(".csv")).sort(compareStrings);
+    // Every entry is a `<sheet>.csv` file, or hidden (a name starting with "."), which is skipped: another
+    // file or a subfolder would otherwise be left out without a word.
+    const files = readdirSync(path).filter((f) => !f.startsWith(".")).sort(compareStrings);
+    const strays: string[] = [];
     for (const f of files) {
       const stat = statSync(join(path, f));
-      if (!stat.isFile()) throw new InputError(`${basename(path)}/${f}: ${kindOf(stat)}, not a regular file; only regular files are read 只读取普通文件`);
+      if (!f.toLowerCase().endsWith(".csv")) strays.push(stat.isDirectory() ? `${f}/ (a subfolder)` : f);
+      else if (!stat.isFile()) throw new InputError(`${basename(path)}/${f}: ${kindOf(stat)}, not a regular file; only regular files are read 只读取普通文件`);
+    }
+    if (strays.length > 0) {
+      throw new InputError(
+        `${basename(path)}: a CSV folder holds only <sheet>.csv files (sheets: ${SPREADSHEET_LAYOUT.map((x) => x.name).join(", ")}), found ${strays.join(", ")}; move ${strays.length > 1 ? "them" : "it"} out 文件夹中有无法读取的条目`,
+      );
     }
     const sheets = files.map((f) => readCsvSheet(join(path, f), f.slice(0, -4), options?.encoding));
     yield* rowsFromSheets(basename(path), sheets, start, "file");
