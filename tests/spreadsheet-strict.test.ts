@@ -1,15 +1,15 @@
 // A workbook is read as it is, or refused naming the place — never guessed: two sheets of one name (Excel
 // forbids it; a crafted file with a hidden second `penalties` would count every penalty twice), a boolean
 // cell holding anything but 0 or 1, a cell or a row given twice or out of order (the last silently won).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SPREADSHEET_LAYOUT } from "../src/audit/spreadsheet-layout.js";
 import type { InputRow } from "../src/cli/input.js";
 import { InputError } from "../src/cli/input-error.js";
-import { xlsxReader } from "../src/cli/readers/spreadsheet.js";
-import { organizationFixtures } from "./_lib/fixtures.js";
+import { csvFolderReader, xlsxReader } from "../src/cli/readers/spreadsheet.js";
+import { FIXTURES_DIR, organizationFixtures } from "./_lib/fixtures.js";
 import { handWorkbook, type HandWorkbookOptions } from "./_lib/workbook-xml.js";
 
 const records = organizationFixtures()
@@ -75,5 +75,25 @@ describe("a workbook", () => {
   it("refuses a row number given twice, or out of order, naming it", async () => {
     const again = (xml: string) => (xml.includes("<sheetData>") && xml.includes('<row r="3">') ? xml.replace('<row r="3">', '<row r="2">') : xml);
     expect(await refusal(book("row-twice.xlsx", { transform: again }))).toMatch(/sheet organizations has row 2 after row 2/);
+  });
+});
+
+describe("a CSV folder", () => {
+  it("with a stray quote in a name gives one error row for that organization, naming its row and column, its entries not misreported", async () => {
+    const f = join(dir, "quote-csv");
+    cpSync(join(FIXTURES_DIR, "spreadsheets", "example-csv"), f, { recursive: true });
+    const orgs = join(f, "organizations.csv");
+    const text = readFileSync(orgs, "utf8");
+    expect(text).toContain(",衢州市慈善义工协会,");
+    writeFileSync(orgs, text.replace(",衢州市慈善义工协会,", ',衢州市慈"善义工协会,'));
+    const rows: InputRow[] = [];
+    for await (const r of csvFolderReader.read(f, 0)) rows.push(r);
+    expect(rows).toHaveLength(9);
+    const refused = rows.filter((r) => r.readError !== null);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.source).toBe("quote-csv!organizations:2");
+    expect((refused[0]!.record as { id: string }).id).toBe("51330800MJ1200011L");
+    expect(refused[0]!.readError).toMatch(/^sheet organizations, row 2: not CSV: .*\(column B\)/);
+    expect(refused[0]!.readError).not.toMatch(/no row in sheet organizations/);
   });
 });
