@@ -66,12 +66,14 @@ export function checkStrictJson(text: string): void {
   let expectKey = false;
   const n = text.length;
   let i = 0;
+  // The next backslash at or after the current string, found once rather than searched for per string.
+  let slash = -2;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
       // A string: find its end; decode it only when it holds an escape.
       let end = text.indexOf('"', i + 1);
-      const slash = text.indexOf("\\", i + 1);
+      if (slash !== -1 && slash <= i) slash = text.indexOf("\\", i + 1);
       let value: string;
       if (slash < 0 || slash > end) {
         value = text.slice(i + 1, end);
