@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { unwrap } from "../_lib/envelope.js";
 import { decodeLine } from "../_lib/line-text.js";
+import { parseStrictJson } from "../_lib/strict-json.js";
 import type { BatchError, EngineName } from "../evaluate.js";
 import type { Result } from "../result/types.js";
 import type { RuleSet } from "../rule-set/schema.js";
@@ -19,7 +20,7 @@ import type { RuleSet } from "../rule-set/schema.js";
 export type BatchTask = { record: unknown; asOf: string } | { text: string; asOf: string } | { bytes: Uint8Array; asOf: string };
 
 /**
- * The record of a task, parsing a text task; null for a text that is not JSON.
+ * The record of a task, parsing a text task strictly (a repeated key or an unpaired surrogate is refused, as the CLI's readers refuse it); null for a text that is not strict JSON.
  *
  * @param task - a batch task
  * @returns `{ record }`, or null
@@ -27,7 +28,7 @@ export type BatchTask = { record: unknown; asOf: string } | { text: string; asOf
 export function recordOfTask(task: BatchTask): { record: unknown } | null {
   if ("record" in task) return task;
   try {
-    return { record: unwrap(JSON.parse("text" in task ? task.text : decodeLine(task.bytes))).record };
+    return { record: unwrap(parseStrictJson("text" in task ? task.text : decodeLine(task.bytes))).record };
   } catch {
     return null;
   }

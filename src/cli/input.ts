@@ -8,6 +8,7 @@ import { decodeLine, decodeText, InvalidTextError, isBlankLine, type TextEncodin
 import { kindOf, readRegularFile } from "./readers/files.js";
 import { boundedLineBatches } from "./lines.js";
 import { unwrap } from "../_lib/envelope.js";
+import { parseStrictJson, StrictJsonError } from "../_lib/strict-json.js";
 
 /** One input row: where it came from, its raw record, and its own asOf when it came in an envelope. */
 export interface InputRow {
@@ -60,7 +61,7 @@ export { unwrap };
 
 const jsonReader: InputReader = {
   name: "json",
-  accepts: (path, dir) => !dir && path.endsWith(".json"),
+  accepts: (path, dir) => !dir && /\.json$/i.test(path),
   async *read(path, start, options) {
     const name = basename(path);
     const bytes = readRegularFile(path, MAX_JSON_BYTES);
@@ -77,9 +78,10 @@ const jsonReader: InputReader = {
     }
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseStrictJson(text);
     } catch (error) {
-      yield { index: start, source: name, record: null, asOf: null, readError: `not a JSON file: ${(error as Error).message}` };
+      const why = error instanceof StrictJsonError ? `not strict JSON, nothing in it is read: ${error.message}` : `not a JSON file: ${(error as Error).message}`;
+      yield { index: start, source: name, record: null, asOf: null, readError: why };
       return;
     }
     if (!Array.isArray(value)) {
@@ -92,7 +94,7 @@ const jsonReader: InputReader = {
 
 const ndjsonReader: InputReader = {
   name: "ndjson",
-  accepts: (path, dir) => !dir && /\.(ndjson|jsonl)$/.test(path),
+  accepts: (path, dir) => !dir && /\.(ndjson|jsonl)$/i.test(path),
   async *read(path, start) {
     const name = basename(path);
     let index = start;
@@ -127,12 +129,14 @@ class LineRow implements InputRow {
   private parsed(): Pick<InputRow, "record" | "asOf" | "asOfProblem" | "readError"> {
     if (this.read) return this.read;
     try {
-      this.read = { ...unwrap(JSON.parse(decodeLine(this.bytes))), readError: null };
+      this.read = { ...unwrap(parseStrictJson(decodeLine(this.bytes))), readError: null };
     } catch (error) {
       const why =
         error instanceof InvalidTextError
           ? `line ${this.lineNo} is not valid UTF-8 at byte ${error.byteOffset} of the line (byte ${this.offset + error.byteOffset} of the file); nothing on it is read 该行不是有效的 UTF-8`
-          : `line ${this.lineNo} is not JSON: ${(error as Error).message}`;
+          : error instanceof StrictJsonError
+            ? `line ${this.lineNo} is not strict JSON: ${error.message}; nothing on it is read`
+            : `line ${this.lineNo} is not JSON: ${(error as Error).message}`;
       this.read = { record: null, asOf: null, asOfProblem: null, readError: why };
     }
     return this.read;
@@ -184,13 +188,31 @@ export async function* readRows(path: string, options: ReadOptions = {}): AsyncG
     return;
   }
   if (!isDirectory) throw new InputError(`${path}: not a kind of input this command reads (JSON, NDJSON${INPUT_READERS.length > 2 ? `, ${INPUT_READERS.slice(2).map((r) => r.name).join(", ")}` : ""})`);
-  let index = 0;
+  // Every entry of the folder is read, or the folder is refused naming those that would not be: a file of
+  // another kind or a subfolder is never left out without a word. Hidden entries (a name starting with
+  // ".", as the CLI's own temporary outputs `.name.<random>.tmp`) are skipped. An empty folder is zero
+  // rows (nothing is left out), told as such by the summary.
+  const entries: Array<{ file: string; full: string; reader: InputReader }> = [];
+  const strays: string[] = [];
   for (const file of readdirSync(path).sort(compareStrings)) {
+    if (file.startsWith(".")) continue;
     const full = join(path, file);
     const entry = statSync(full);
-    const reader = readerFor(full, entry.isDirectory());
-    if (!reader) continue;
-    if (!entry.isDirectory() && !entry.isFile()) throw new InputError(`${basename(path)}/${file}: ${kindOf(entry)}, not a regular file; only regular files are read 只读取普通文件`);
+    const reader = entry.isDirectory() ? undefined : readerFor(full, false);
+    if (!reader) {
+      strays.push(entry.isDirectory() ? `${file}/ (a subfolder)` : file);
+      continue;
+    }
+    if (!entry.isFile()) throw new InputError(`${basename(path)}/${file}: ${kindOf(entry)}, not a regular file; only regular files are read 只读取普通文件`);
+    entries.push({ file, full, reader });
+  }
+  if (strays.length > 0) {
+    throw new InputError(
+      `${basename(path)}: a folder of inputs holds only .json, .ndjson/.jsonl and .xlsx files, found ${strays.join(", ")}; move ${strays.length > 1 ? "them" : "it"} out 文件夹中有无法读取的条目`,
+    );
+  }
+  let index = 0;
+  for (const { full, reader } of entries) {
     for await (const row of reader.read(full, index, options)) {
       index = row.index + 1;
       yield row;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { compareStrings } from "../../_lib/canonical.js";
@@ -117,8 +117,23 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
   // A broken line whose credit code names an organization refuses that organization: its entries are incomplete.
   const lineIssues = new Map<string, RecordIssue[]>();
   const unplaced: Array<{ sheet: string; row: number; message: string }> = [];
+  // An organization's own row that cannot be read (a stray quote in its name) is still that organization,
+  // when its line starts with a credit code: one error row for it, its entries gathered under it rather
+  // than each reported as belonging to no organization.
+  const brokenOrganizations = new Map<string, { row: number; message: string }>();
+  const idOfCell = (sheet: string, cell: RawCell): string | null => {
+    const read = readCell(sheetSpec(sheet)!.columns[0]!, typeof cell === "string" ? cell.trim() : cell);
+    return read.ok && typeof read.value === "string" ? read.value : null;
+  };
+  for (const b of organizations.data.broken) {
+    const id = organizations.idColumn >= 0 ? idOfCell(ORGANIZATIONS_SHEET, b.cells?.[organizations.idColumn] ?? null) : null;
+    if (id === null || firstRowOf.has(id)) continue;
+    firstRowOf.set(id, b.row);
+    brokenOrganizations.set(id, b);
+  }
   for (const p of parsed) {
     for (const b of p.data.broken) {
+      if (p === organizations && [...brokenOrganizations.values()].includes(b)) continue;
       const cell = p.idColumn >= 0 ? (b.cells?.[p.idColumn] ?? null) : null;
       const id = typeof cell === "string" ? cell.trim() : null;
       if (id !== null && firstRowOf.has(id)) lineIssues.set(id, [...(lineIssues.get(id) ?? []), lineIssue(p.data.name, b.row, b.message)]);
@@ -160,6 +175,16 @@ export function* rowsFromSheets(label: string, sheets: SheetData[], start: numbe
     yield issues.length === 0
       ? { index: index++, source, record, asOf: null, readError: null }
       : { index: index++, source, record, asOf: null, readError: issues.map((i) => i.message.en).join("; "), readIssues: issues };
+  }
+  for (const [id, b] of brokenOrganizations) {
+    const entries = Object.values(entriesOf.get(id) ?? {}).reduce((n, rows) => n + rows.length, 0);
+    entriesOf.delete(id);
+    const more = lineIssues.get(id) ?? [];
+    const message = [
+      `sheet ${ORGANIZATIONS_SHEET}, row ${b.row}: ${b.message}; the organization is not read${entries > 0 ? ` (nor its ${entries} entr${entries > 1 ? "ies" : "y"} in the other sheets)` : ""}`,
+      ...more.map((i) => i.message.en),
+    ].join("; ");
+    yield { ...brokenRow(index++, `${label}!${ORGANIZATIONS_SHEET}:${b.row}`, message, id), readIssues: [lineIssue(ORGANIZATIONS_SHEET, b.row, b.message), ...more] };
   }
   for (const row of orphans) {
     const id = idOf(row);
@@ -208,7 +233,9 @@ export function readCsvSheet(path: string, name: string, encoding?: TextEncoding
       if (error.code === "CSV_QUOTE_NOT_CLOSED") throw new InputError(`${basename(path)}: a quote opened on line ${row} or before is never closed; the rest of the file cannot be read`);
       // The credit code, when the line starts with one, tells whose entries are incomplete.
       const cells = (raw ?? "").split(",").map((c) => c.replace(/^\ufeff?"?|"$/g, ""));
-      broken.push({ row, message: `not CSV: ${error.message}`, cells });
+      // csv-parse counts fields from 0: "field 1" is column B.
+      const field = /\bfield (\d+)\b/.exec(error.message);
+      broken.push({ row, message: `not CSV: ${error.message}${field ? ` (column ${columnLetter(Number(field[1]) + 1)})` : ""}`, cells });
       return undefined;
     },
   }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
@@ -266,12 +293,21 @@ export const xlsxReader: InputReader = {
 /** A folder holding `organizations.csv` and any of the entry sheets as `<sheet>.csv`. */
 export const csvFolderReader: InputReader = {
   name: "csv-folder",
-  accepts: (path, dir) => dir && existsSync(join(path, `${ORGANIZATIONS_SHEET}.csv`)),
+  accepts: (path, dir) => dir && readdirSync(path).some((f) => f.toLowerCase() === `${ORGANIZATIONS_SHEET}.csv`),
   async *read(path, start, options) {
-    const files = readdirSync(path).filter((f) => f.toLowerCase().endsWith(".csv")).sort(compareStrings);
+    // Every entry is a `<sheet>.csv` file, or hidden (a name starting with "."), which is skipped: another
+    // file or a subfolder would otherwise be left out without a word.
+    const files = readdirSync(path).filter((f) => !f.startsWith(".")).sort(compareStrings);
+    const strays: string[] = [];
     for (const f of files) {
       const stat = statSync(join(path, f));
-      if (!stat.isFile()) throw new InputError(`${basename(path)}/${f}: ${kindOf(stat)}, not a regular file; only regular files are read 只读取普通文件`);
+      if (!f.toLowerCase().endsWith(".csv")) strays.push(stat.isDirectory() ? `${f}/ (a subfolder)` : f);
+      else if (!stat.isFile()) throw new InputError(`${basename(path)}/${f}: ${kindOf(stat)}, not a regular file; only regular files are read 只读取普通文件`);
+    }
+    if (strays.length > 0) {
+      throw new InputError(
+        `${basename(path)}: a CSV folder holds only <sheet>.csv files (sheets: ${SPREADSHEET_LAYOUT.map((x) => x.name).join(", ")}), found ${strays.join(", ")}; move ${strays.length > 1 ? "them" : "it"} out 文件夹中有无法读取的条目`,
+      );
     }
     const sheets = files.map((f) => readCsvSheet(join(path, f), f.slice(0, -4), options?.encoding));
     yield* rowsFromSheets(basename(path), sheets, start, "file");

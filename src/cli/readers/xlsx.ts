@@ -10,7 +10,8 @@ import { closeSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
 import { basename } from "node:path";
 import { createInflateRaw } from "node:zlib";
-import type { RawCell } from "../../audit/spreadsheet-layout.js";
+import { columnLetter, type RawCell } from "../../audit/spreadsheet-layout.js";
+import { terminalText } from "../../_lib/inert.js";
 import { InputError } from "../input-error.js";
 import { openRegularFile } from "./files.js";
 
@@ -342,7 +343,9 @@ async function readSheet(zip: Zip, label: string, name: string, entry: string, s
         return v === null ? (c.formula ? { error: "a formula with no saved value" } : null) : cellText(v);
       case "b":
         if (v === null) return c.formula ? { error: "a formula with no saved value" } : null;
-        return v.trim() === "1" || v.trim().toLowerCase() === "true";
+        // A boolean cell holds 0 or 1 (ECMA-376); anything else ("2", "yes", "01", "-1") is not guessed at.
+        if (v === "1" || v === "0") return v === "1";
+        return { error: `a boolean cell holding ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)} (a boolean cell holds 0 or 1)` };
       case "e":
         return { error: v ?? "#ERROR" };
       case "d": {
@@ -386,8 +389,15 @@ async function readSheet(zip: Zip, label: string, name: string, entry: string, s
             break;
           }
           {
-            const r = Number(attributes(t.attrs).r);
-            rowNo = Number.isInteger(r) && r > rowNo ? r : rowNo + 1;
+            const given = attributes(t.attrs).r;
+            const r = Number(given);
+            if (given !== undefined && !(Number.isInteger(r) && r > rowNo)) {
+              // The last of two rows of one number would win, without a word: the workbook is not what Excel writes.
+              throw new InputError(
+                `${label}: sheet ${name} has row ${terminalText(given)} after row ${rowNo}; rows must come once each, in order (a row number repeated or out of order) 行号重复或乱序`,
+              );
+            }
+            rowNo = given !== undefined ? r : rowNo + 1;
             if (rowNo > XLSX_LIMITS.maxRows) throw new InputError(`${label}: sheet ${name} has a row beyond row ${XLSX_LIMITS.maxRows}, the last a spreadsheet holds 行数超出上限`);
             nextCol = 1;
             if (t.selfClose) finishRow();
@@ -402,6 +412,11 @@ async function readSheet(zip: Zip, label: string, name: string, entry: string, s
           {
             const a = attributes(t.attrs);
             const col = a.r ? columnNumber(a.r) : nextCol;
+            if (col < nextCol) {
+              throw new InputError(
+                `${label}: sheet ${name} has cell ${terminalText(a.r ?? "")} again or out of order in row ${rowNo} (after column ${columnLetter(nextCol - 1)}); cells must come once each, in order 单元格重复或乱序`,
+              );
+            }
             nextCol = col + 1;
             const c: CellState = { col, type: a.t ?? "n", style: Number(a.s ?? 0), value: null, formula: false, inline: null };
             if (t.selfClose) finishCell(c);
@@ -459,9 +474,16 @@ export async function readXlsx(path: string, wanted: (name: string) => boolean):
     const strings = await sharedStrings(zip, stringsTarget ? entryOf(stringsTarget) : zip.entries.has("xl/sharedStrings.xml") ? "xl/sharedStrings.xml" : null);
     const dates = dateStyles(await zip.text(stylesTarget ? entryOf(stylesTarget) : "xl/styles.xml"));
     const sheets: WorkbookSheet[] = [];
+    const names = new Map<string, string>();
     for (const m of workbook.matchAll(/<(?:\w+:)?sheet\b([^>]*?)\/?>/g)) {
       const a = attributes(m[1]!);
       const name = a.name ?? "";
+      // Excel forbids two sheets of one name (compared regardless of case); a crafted workbook with a
+      // second, hidden `penalties` would otherwise have every entry of both read.
+      const key = name.toLowerCase();
+      const first = names.get(key);
+      if (first !== undefined) throw new InputError(`${label}: the workbook has two sheets named ${terminalText(JSON.stringify(first))}${first === name ? "" : ` and ${terminalText(JSON.stringify(name))}`}; a sheet name comes once (Excel compares names regardless of case) 工作表名称重复`);
+      names.set(key, name);
       const target = targets.get(a["r:id"] ?? "")?.target;
       if (!wanted(name) || target === undefined) {
         sheets.push({ name, header: [], rows: [], broken: [] });
