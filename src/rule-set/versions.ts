@@ -5,6 +5,7 @@ import { isIsoDate } from "../_lib/dates.js";
 import { InvalidAsOfError, NoRuleSetInForceError, RuleSetError, type RuleSetProblem } from "../errors.js";
 import type { Evaluator, SyncEvaluator } from "../evaluate.js";
 import { deepFreeze } from "./freeze.js";
+import { markChecked } from "./checked.js";
 import type { RuleSet } from "./schema.js";
 
 /**
@@ -73,7 +74,7 @@ export function ruleSetWithVersions(loaded: Array<{ folder: string; ruleSet: Rul
   }
   if (problems.length > 0) throw new RuleSetError(problems);
   const versions = loaded.map((l) => l.ruleSet).sort((a, b) => compareStrings(a.effectiveFrom, b.effectiveFrom));
-  return deepFreeze({ ...versions.at(-1)!, versions });
+  return markChecked(deepFreeze({ ...versions.at(-1)!, versions }));
 }
 
 /**
