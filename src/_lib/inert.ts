@@ -4,17 +4,23 @@
  * goes through one of these before it reaches such an output; numbers and the library's own labels need not.
  */
 
-/** The first characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection rule). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * The first characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection rule), also
+ * after any leading control, invisible format or space characters, which an application may drop before it
+ * reads the cell (LibreOffice drops a leading NUL of a CSV field and runs `\u0000=1+1` as `=1+1`).
+ */
+const FORMULA_START = /^[\p{Cc}\p{Cf}\p{Z}]*[=+\-@\t\r]/u;
 
 /**
  * A text for a spreadsheet cell that no spreadsheet application runs as a formula: one that begins
- * with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe (OWASP's rule, CWE-1236).
+ * with `=`, `+`, `-`, `@`, a tab or a carriage return — after any leading control, invisible or space
+ * characters — gets a leading apostrophe (OWASP's rule, CWE-1236).
  *
  * @param text - the cell's text
  * @returns the text, neutralized when it could start a formula
  * @example
  * spreadsheetText('=HYPERLINK("http://x")'); // "'=HYPERLINK(\"http://x\")"
+ * spreadsheetText("\u0000=1+1"); // "'\u0000=1+1"
  * spreadsheetText("社会团体"); // unchanged
  */
 export function spreadsheetText(text: string): string {
