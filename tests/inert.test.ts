@@ -41,6 +41,16 @@ describe("markdownText and htmlText", () => {
     expect(markdownText("| cell |")).toBe("\\| cell \\|");
     expect(markdownText("http://x.example")).toBe("http\\://x.example");
   });
+  // Issue 10, class 4: GitHub-flavoured Markdown links plain addresses (extended autolinks: `www.`, an email
+  // address); marked (installed with @arethetypeswrong/cli) renders GFM as GitHub does for these.
+  it.each(["请访问 www.evil-phish.cn 领取补贴", "联系 admin@evil.cn", "www.evil.com/a?b=1", "quzhou-reference@2023.1", "WWW.EVIL.CN", "(www.x.cn)"])("lets no plain address in %j become a link", async (text) => {
+    const escaped = markdownText(text);
+    expect(escaped).not.toMatch(/(?<!\\)@|www\./i);
+    const { marked } = await import("marked");
+    const html = await marked.parse(escaped, { gfm: true });
+    expect(html).not.toMatch(/<a /);
+    expect(html.replace(/<\/?p>|\n/g, "")).toBe(text.replace(/&/g, "&amp;"));
+  });
   it("leaves a colon followed by a space as it is (a problem's `path: message`)", () => {
     expect(markdownText("name: required field is missing")).toBe("name: required field is missing");
   });

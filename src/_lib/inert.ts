@@ -69,7 +69,9 @@ export function terminalText(text: string): string {
 /**
  * A text for Markdown, shown as the same characters: HTML is escaped as entities, Markdown's
  * punctuation is backslash-escaped (no link, emphasis, heading, table cell or code span can start; a colon
- * is escaped unless a space follows it, as in `name: …`, so that no `javascript:` or `http://` link forms), and
+ * is escaped unless a space follows it, as in `name: …`, so that no `javascript:` or `http://` link forms;
+ * every `@` and the `.` after `www`, so that no extended autolink of GitHub-flavoured Markdown forms from
+ * `admin@evil.cn` or `www.evil.cn`: a www autolink needs the literal `www.`, an email one an `@` in its text), and
  * control characters are shown escaped as `terminalText` does (so no line break can start a heading).
  *
  * @param text - text read from a record or a file
@@ -83,7 +85,7 @@ export function markdownText(text: string): string {
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/[\\`*_[\]#|~!]|:(?!\s|$)/g, (ch) => `\\${ch}`);
+    .replace(/[\\`*_[\]#|~!@]|:(?!\s|$)|(?<=www)\./gi, (ch) => `\\${ch}`);
 }
 
 /**
