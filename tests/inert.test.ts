@@ -22,6 +22,23 @@ describe("spreadsheetText and csvField", () => {
 });
 
 describe("terminalText", () => {
+  // Issue 10, class 4: invisible format characters hide text and shift a table's columns.
+  it.each([
+    ["\u200b", "\\u200b"],
+    ["\u200c", "\\u200c"],
+    ["\u200d", "\\u200d"],
+    ["\ufeff", "\\ufeff"],
+    ["\u00ad", "\\xad"],
+    ["\u2060", "\\u2060"],
+    ["\u2064", "\\u2064"],
+    ["\ufff9", "\\ufff9"],
+    ["\ufffb", "\\ufffb"],
+    ["\u{e0000}", "\\u{e0000}"],
+    ["\u{e0041}", "\\u{e0041}"],
+    ["\u{e007f}", "\\u{e007f}"],
+  ])("shows the invisible %j escaped", (ch, shown) => {
+    expect(terminalText(`协${ch}会`)).toBe(`协${shown}会`);
+  });
   it("shows escape sequences, line breaks and bidirectional overrides escaped", () => {
     expect(terminalText("a\u001b[2Jb")).toBe("a\\x1b[2Jb");
     expect(terminalText("x\nverified\r")).toBe("x\\x0averified\\x0d");

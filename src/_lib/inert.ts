@@ -43,19 +43,24 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-// C0 controls, DEL, C1 controls, line and paragraph separators, and the bidirectional overrides and
-// isolates, which can make a terminal or an editor show text other than what is there.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+// C0 controls, DEL, C1 controls, line and paragraph separators, the bidirectional overrides and isolates,
+// and every other invisible format character (Unicode's Cf: zero-width space, joiners, word joiner and
+// invisible operators U+2060–U+2064, the byte-order mark, soft hyphen, interlinear annotations
+// U+FFF9–U+FFFB, and the tag characters U+E0000–U+E007F), which can make a terminal or an editor show text
+// other than what is there, hide part of it, or shift a table's columns.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}\u{e0000}-\u{e007f}]/gu;
 
 const escapeControl = (ch: string): string => {
-  const code = ch.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  const code = ch.codePointAt(0)!;
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\u{${code.toString(16)}}`;
 };
 
 /**
  * A text for a terminal line: every control character (escape sequences, line breaks, bidirectional
- * overrides) shown escaped as `\xNN` or `\uNNNN`, so that a name cannot clear the screen, move the
- * cursor or print a line of its own.
+ * overrides) and invisible format character (zero-width, byte-order mark, soft hyphen, tags) shown escaped
+ * as `\xNN`, `\uNNNN` or `\u{NNNNN}`, so that a name cannot clear the screen, move the cursor, print a
+ * line of its own, hide text or shift a table's columns.
  *
  * @param text - text read from a record, a file or a file name
  * @returns the same text with its control characters visible
