@@ -6,13 +6,13 @@ import { evaluateInOrder, recordOfTask, type TaskOutcome } from "./audit/paralle
 import { createCompiledEvaluator, type SyncConditionEvaluator } from "./engine/compiled-engine.js";
 import { createReferenceEvaluator } from "./engine/reference-engine.js";
 import type { ConditionEvaluator } from "./engine/checks.js";
-import { InvalidAsOfError, InvalidRecordError, RuleSetError, SocialOrgCreditError, type RecordIssue } from "./errors.js";
+import { InvalidAsOfError, InvalidRecordError, SocialOrgCreditError, type RecordIssue } from "./errors.js";
 import { createFactContext } from "./facts/context.js";
 import { safeParseOrganizationRecord } from "./record/parse.js";
 import type { OrganizationRecord } from "./record/schema.js";
 import { assembleOutcome, assembleScoring, nextLevelOf, topReasons, type Scoring } from "./result/assemble.js";
 import type { Result } from "./result/types.js";
-import { expandedWorkProblems, itemBoundProblems } from "./rule-set/bounds.js";
+import { checkedRuleSet } from "./rule-set/load.js";
 import { referenceRuleSet } from "./rule-set/reference.js";
 import { createDatedEvaluator } from "./rule-set/versions.js";
 import type { RuleSet } from "./rule-set/schema.js";
@@ -200,8 +200,10 @@ function parse(input: unknown, options: EvaluateOptions): { record: Organization
  * @param options - `engine`: `compiled` (default) or `reference` (json-rules-engine)
  * @returns `{ evaluate, evaluateMany, evaluateEach }`, and `evaluateSync` for the compiled engine
  * @throws RuleSetError when a condition cannot be compiled (an operator the compiler does not support), or, for
- *   a rule set made by hand past the loader, when its conditions would expand beyond the loader's bounds or an
- *   item could score beyond its max
+ *   a rule set object this library did not load (made by hand, copied, changed), when it fails any check the
+ *   loader makes. Such an object is rebuilt by the loader: the evaluator's `ruleSet` is a frozen copy whose
+ *   digest is computed from its content (a digest the object carries is ignored), so changing the object
+ *   afterwards changes nothing
  * @example
  * const evaluator = createEvaluator();
  * const rows = await evaluator.evaluateMany(records, { asOf: "2023-05-31" });
@@ -210,13 +212,14 @@ function parse(input: unknown, options: EvaluateOptions): { record: Organization
  */
 export function createEvaluator(ruleSet?: RuleSet, options?: { engine?: "compiled" }): SyncEvaluator;
 export function createEvaluator(ruleSet?: RuleSet, options?: EvaluatorOptions): Evaluator;
-export function createEvaluator(ruleSet: RuleSet = referenceRuleSet, options: EvaluatorOptions = {}): Evaluator {
+export function createEvaluator(given: RuleSet = referenceRuleSet, options: EvaluatorOptions = {}): Evaluator {
   const engine = options.engine ?? "compiled";
   if (engine !== "compiled" && engine !== "reference") throw new TypeError(`engine must be "compiled" or "reference"; found ${JSON.stringify(engine)}`);
+  // A loaded set is used as it is; any other object is checked as the loader checks files, copied frozen and
+  // digested from its content: results carry the digest of the rules they were computed with, whatever the
+  // object claims or becomes afterwards.
+  const ruleSet = checkedRuleSet(given);
   if (ruleSet.versions) return createDatedEvaluator(ruleSet, engine, (version) => createEvaluator(version, { engine }));
-  // A rule set made by hand, past the loader, is still bounded: no evaluation may run away, no item exceed its max.
-  const unbounded = [...itemBoundProblems(ruleSet.rules, (id) => `${id}.json`), ...expandedWorkProblems(ruleSet, (id) => `${id}.json`)];
-  if (unbounded.length > 0) throw new RuleSetError(unbounded);
   const core: Pick<SyncEvaluator, "evaluate"> & Partial<Pick<SyncEvaluator, "evaluateSync">> = (() => {
     if (engine === "reference") {
       const conditions = createReferenceEvaluator(ruleSet);

@@ -9,6 +9,7 @@ import { recordCaseArb } from "./_lib/arbitraries.js";
 import { createEvaluator, evaluate, LIBRARY_VERSION, parseOrganizationRecord, referenceRuleSet, RuleSetError, type RuleSet } from "../src/index.js";
 import type { Condition, Rule } from "../src/rule-set/schema.js";
 import { DIFFERENTIAL_AS_OF } from "./_lib/differential.js";
+import { createCompiledEvaluator } from "../src/engine/compiled-engine.js";
 import { organizationFixtures } from "./_lib/fixtures.js";
 
 // json-rules-engine is the reference semantics: the compiled evaluator must give byte-identical results.
@@ -62,14 +63,15 @@ function withConditions(ruleId: string, conditions: Condition, named: RuleSet["c
   return { ...referenceRuleSet, conditions: named, rules };
 }
 
+// The compiler's own refusals, behind the loader's checks that createEvaluator runs on a hand-made set first.
 function problemsOf(ruleSet: RuleSet) {
   try {
-    createEvaluator(ruleSet);
+    createCompiledEvaluator(ruleSet);
   } catch (error) {
     expect(error).toBeInstanceOf(RuleSetError);
     return (error as RuleSetError).problems;
   }
-  throw new Error("expected createEvaluator to refuse the rule set");
+  throw new Error("expected the compiler to refuse the rule set");
 }
 
 describe("compile-time refusals", () => {

@@ -8,6 +8,10 @@ import { createEvaluator, evaluate, RuleSetError, type RuleSet, type RuleSetProb
 import { loadRuleSet, MAX_JSON_DEPTH, MAX_REPORTED_PROBLEMS, MAX_RULE_FILES, ruleSetFromFiles } from "../src/rule-set/load.js";
 import { MAX_CONDITION_DEPTH, MAX_SCORE_LIMIT } from "../src/rule-set/schema.js";
 import { organizationFixtures } from "./_lib/fixtures.js";
+import { createCompiledEvaluator } from "../src/engine/compiled-engine.js";
+import { createReferenceEvaluator } from "../src/engine/reference-engine.js";
+import { createFactContext } from "../src/facts/context.js";
+import { parseOrganizationRecord } from "../src/record/parse.js";
 import { problemsOf, referenceFiles, type RuleFiles } from "./_lib/rule-files.js";
 
 
@@ -109,10 +113,12 @@ describe("a rule folder cannot run code", () => {
     const ruleSet = structuredClone(createEvaluator().ruleSet) as RuleSet;
     const k1 = ruleSet.rules.find((r) => r.id === "K1") as { conditions: unknown };
     k1.conditions = { all: [{ fact: "listings", path: PAYLOADS.at(-1), operator: "equal", value: 1 }] };
-    // The compiled engine refuses it when the evaluator is built; json-rules-engine's path resolver when it runs.
-    expect(() => createEvaluator(ruleSet)).toThrow(RuleSetError);
-    expect(() => createEvaluator(ruleSet)).toThrow(/JSONPath/);
-    const error = await createEvaluator(ruleSet, { engine: "reference" }).evaluate(clean.record, { asOf: clean.asOf }).catch((e: unknown) => e);
+    // createEvaluator checks a hand-made object as the loader checks files; behind it, the compiled engine
+    // refuses it when built, json-rules-engine's path resolver when it runs.
+    for (const engine of ["compiled", "reference"] as const) expect(() => createEvaluator(ruleSet, { engine })).toThrow(/K1\.json.*JSONPath/);
+    expect(() => createCompiledEvaluator(ruleSet)).toThrow(RuleSetError);
+    expect(() => createCompiledEvaluator(ruleSet)).toThrow(/JSONPath/);
+    const error = await createReferenceEvaluator(ruleSet).run("scoring", createFactContext(parseOrganizationRecord(clean.record, { asOf: clean.asOf }), clean.asOf)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RuleSetError);
     expect((error as RuleSetError).message).toMatch(/JSONPath is not allowed/);
   });

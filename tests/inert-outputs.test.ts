@@ -106,6 +106,21 @@ describe("CSV (score --format csv)", () => {
   }, 180_000);
 });
 
+describe("CSV: a formula behind leading NUL characters", () => {
+  it("opened by LibreOffice (which drops a leading NUL), shows the names and refused ids as text", async () => {
+    const hidden = ["\u0000=1+1", "\u0000\u0000=1+41"];
+    const input = ndjson("lo-nul.ndjson", [...hidden.map(named), withId("\u0000=2+2")]);
+    const csv = join(dir, "lo-nul.csv");
+    expect(await runCli(["score", input, "--format", "csv", "--out", csv])).toBe(1);
+    const back = join(dir, "lo-nul-back");
+    // A profile of its own: another LibreOffice running at the same time does not share it.
+    execFileSync("soffice", ["--headless", `-env:UserInstallation=file://${join(dir, "lo-nul-profile")}`, "--infilter=CSV:44,34,76", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", back, csv], { stdio: "ignore", timeout: 120_000 });
+    const rows = readFileSync(join(back, "lo-nul.csv"), "utf8").trimEnd().split("\n").slice(1).map(csvCells);
+    expect(rows.slice(0, 2).map((c) => c[3])).toEqual(["'=1+1", "'=1+41"]);
+    expect(rows[2]![2]).toBe("'=2+2");
+  }, 180_000);
+});
+
 describe("XLSX (score --format xlsx)", () => {
   it("writes every text cell that could start a formula with a leading apostrophe, in every sheet", async () => {
     const input = ndjson("x.ndjson", [...FORMULAS.map(named), withId("=cmd|' /C calc'!A0")]);

@@ -5,6 +5,10 @@ describe("spreadsheetText and csvField", () => {
   it.each(["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x"&A1,"点击")', "=cmd|' /C calc'!A0"])("neutralizes %j with a leading apostrophe", (text) => {
     expect(spreadsheetText(text)).toBe(`'${text}`);
   });
+  it.each(["\u0000=1+1", "\u0000\u0000=1+41", "\u200b=1+1", "\ufeff+1", " -1", "\u00ad@SUM(A1)", "\u0001\u007f=1"])("neutralizes %j: a formula start behind control, invisible or space characters", (text) => {
+    expect(spreadsheetText(text)).toBe(`'${text}`);
+    expect(csvField(text)).toBe(`'${text}`);
+  });
   it("leaves ordinary text and numbers as they are", () => {
     expect(spreadsheetText("衢州市某某协会")).toBe("衢州市某某协会");
     expect(csvField(-5)).toBe("-5");
@@ -18,6 +22,23 @@ describe("spreadsheetText and csvField", () => {
 });
 
 describe("terminalText", () => {
+  // Issue 10, class 4: invisible format characters hide text and shift a table's columns.
+  it.each([
+    ["\u200b", "\\u200b"],
+    ["\u200c", "\\u200c"],
+    ["\u200d", "\\u200d"],
+    ["\ufeff", "\\ufeff"],
+    ["\u00ad", "\\xad"],
+    ["\u2060", "\\u2060"],
+    ["\u2064", "\\u2064"],
+    ["\ufff9", "\\ufff9"],
+    ["\ufffb", "\\ufffb"],
+    ["\u{e0000}", "\\u{e0000}"],
+    ["\u{e0041}", "\\u{e0041}"],
+    ["\u{e007f}", "\\u{e007f}"],
+  ])("shows the invisible %j escaped", (ch, shown) => {
+    expect(terminalText(`协${ch}会`)).toBe(`协${shown}会`);
+  });
   it("shows escape sequences, line breaks and bidirectional overrides escaped", () => {
     expect(terminalText("a\u001b[2Jb")).toBe("a\\x1b[2Jb");
     expect(terminalText("x\nverified\r")).toBe("x\\x0averified\\x0d");
@@ -36,6 +57,16 @@ describe("markdownText and htmlText", () => {
     expect(markdownText("a\n# forged heading")).toBe("a\\\\x0a\\# forged heading");
     expect(markdownText("| cell |")).toBe("\\| cell \\|");
     expect(markdownText("http://x.example")).toBe("http\\://x.example");
+  });
+  // Issue 10, class 4: GitHub-flavoured Markdown links plain addresses (extended autolinks: `www.`, an email
+  // address); marked (installed with @arethetypeswrong/cli) renders GFM as GitHub does for these.
+  it.each(["请访问 www.evil-phish.cn 领取补贴", "联系 admin@evil.cn", "www.evil.com/a?b=1", "quzhou-reference@2023.1", "WWW.EVIL.CN", "(www.x.cn)"])("lets no plain address in %j become a link", async (text) => {
+    const escaped = markdownText(text);
+    expect(escaped).not.toMatch(/(?<!\\)@|www\./i);
+    const { marked } = await import("marked");
+    const html = await marked.parse(escaped, { gfm: true });
+    expect(html).not.toMatch(/<a /);
+    expect(html.replace(/<\/?p>|\n/g, "")).toBe(text.replace(/&/g, "&amp;"));
   });
   it("leaves a colon followed by a space as it is (a problem's `path: message`)", () => {
     expect(markdownText("name: required field is missing")).toBe("name: required field is missing");

@@ -32,8 +32,8 @@ describe("the expanded work of a rule set is bounded at load", () => {
     const found = problems.find((p) => p.ruleId === "K1");
     expect(found, JSON.stringify(problems.slice(0, 3))).toMatchObject({ file: "K1.json", ruleId: "K1" });
     expect(found!.message).toMatch(new RegExp(`expand to \\d{18,} nodes .*at most ${MAX_EXPANDED_CONDITIONS}`));
-    // A moderate fan-out, 10 wide and 3 deep, is a rule set like any other.
-    expect(() => ruleSetFromFiles(fanOut(referenceFiles(), 10, 3))).not.toThrow();
+    // A moderate fan-out, 6 wide and 3 deep (733 nodes), is a rule set like any other.
+    expect(() => ruleSetFromFiles(fanOut(referenceFiles(), 6, 3))).not.toThrow();
   });
 
   it("refuses, from a folder, what would hang both engines (the loader stands before each)", () => {
@@ -49,8 +49,8 @@ describe("the expanded work of a rule set is bounded at load", () => {
 
   it(`refuses a rule set whose rules together expand beyond ${MAX_EXPANDED_RULE_SET} nodes, though each rule is within its own limit`, () => {
     const f = referenceFiles();
-    // 9,000 nodes behind one named condition, used by 20 rules (20 × 9,000 > MAX_EXPANDED_RULE_SET).
-    f["conditions.json"].wide = { any: Array.from({ length: 90 }, () => ({ any: Array.from({ length: 99 }, () => leaf) })) };
+    // About 1,000 nodes behind one named condition, used by 20 rules (20 × 1,000 > MAX_EXPANDED_RULE_SET).
+    f["conditions.json"].wide = { any: Array.from({ length: 10 }, () => ({ any: Array.from({ length: 99 }, () => leaf) })) };
     const caps = f["manifest.json"].rules.caps as string[];
     for (let i = 0; i < 20; i++) {
       f[`W${i}.json`] = { ...f["K1.json"], id: `W${i}`, conditions: { all: [{ condition: "wide" }] } };
@@ -59,6 +59,33 @@ describe("the expanded work of a rule set is bounded at load", () => {
     const problems = problemsOf(f);
     expect(problems).toContainEqual(expect.objectContaining({ ruleId: null, message: expect.stringMatching(new RegExp(`expand to \\d+ nodes in all .*at most ${MAX_EXPANDED_RULE_SET}`)) }));
     expect(problems.filter((p) => p.ruleId?.startsWith("W"))).toEqual([]);
+  });
+});
+
+describe("the bounds keep the reference engine within ten times the reference rules' work", () => {
+  // Issue 10, class 6: f0 = all[leaf], f1 = any[f0 ×21], f2 = any[f1 ×15], f3 = any[f2 ×10], and ten rules
+  // all[f3]: 9,773 nodes a rule, 97,730 in all, which the earlier bounds (10,000 and 100,000) let through and
+  // json-rules-engine took 340 ms a record on (the reference rules: 3 ms).
+  const heavy = () => {
+    const f = referenceFiles();
+    f["conditions.json"].f0 = { all: [{ fact: "satisfactionPercent", operator: "greaterThan", value: 1 }] };
+    [21, 15, 10].forEach((wide, d) => (f["conditions.json"][`f${d + 1}`] = { any: Array.from({ length: wide }, () => ({ condition: `f${d}` })) }));
+    return f;
+  };
+  it("refuses ten rules over named conditions fanned out 21, 15 and 10 wide, naming each rule", () => {
+    const f = heavy();
+    const ids = ["K1", "K2", "K3", "K4", "K5", "K6", "V1", "V2", "V3", "V4"];
+    for (const id of ids) f[`${id}.json`].conditions = { all: [{ condition: "f3" }] };
+    const problems = problemsOf(f);
+    expect(problems.filter((p) => p.ruleId !== null).map((p) => p.ruleId).sort()).toEqual(ids.sort());
+    expect(problems).toContainEqual(expect.objectContaining({ file: "K1.json", message: expect.stringMatching(/expand to 9773 nodes .*at most 2000/) }));
+  });
+  it("refuses rules each within its limit whose sum is over 10,000 nodes", () => {
+    const f = heavy();
+    // f2: 1 + 15 × (1 + 1 + 21 × 3) = 976 nodes; each rule all[f2] 978: ten of them 9,780, over 10,000 with the other rules.
+    for (const id of ["K1", "K2", "K3", "K4", "K5", "K6", "V1", "V2", "V3", "V4"]) f[`${id}.json`].conditions = { all: [{ condition: "f2" }] };
+    const problems = problemsOf(f);
+    expect(problems).toEqual([expect.objectContaining({ ruleId: null, message: expect.stringMatching(/in all .*at most 10000/) })]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -162,6 +162,29 @@ describe("loading a folder of versions", () => {
   it("fails when the folder holds both a version's files and version folders", () => {
     const problems = problemsOf("mixed", (dir) => cpSync(join(REFERENCE_RULES_DIR, "manifest.json"), join(dir, "manifest.json")));
     expect(problems).toContainEqual(expect.objectContaining({ file: "manifest.json", message: expect.stringMatching(/also version folders \(2023\.1, 2026\.1\)/) }));
+  });
+
+  // Issue 10, class 6: a version folder without its manifest, or a rule file at the top, is not dropped unsaid.
+  it.each([
+    ["renamed-manifest", (dir: string) => renameSync(join(dir, "2026.1", "manifest.json"), join(dir, "2026.1", "manifest.json.bak")), "2026.1/"],
+    ["capital-manifest", (dir: string) => renameSync(join(dir, "2026.1", "manifest.json"), join(dir, "2026.1", "Manifest.json")), "2026.1/"],
+    ["empty-folder", (dir: string) => mkdirSync(join(dir, "2027.1")), "2027.1/"],
+    ["one-level-deep", (dir: string) => cpSync(join(dir, "2026.1"), join(dir, "2028.1", "inner"), { recursive: true }), "2028.1/"],
+  ])("refuses a folder of versions with a folder without manifest.json (%s), naming it", (name, edit, file) => {
+    const problems = problemsOf(name, edit);
+    expect(problems).toContainEqual(expect.objectContaining({ file, message: expect.stringMatching(/without manifest\.json/) }));
+  });
+
+  it.each(["A1.json", "stray.json"])("refuses a rule file at the top of a folder of versions (%s), naming it", (file) => {
+    const problems = problemsOf(`top-${file}`, (dir) => cpSync(join(dir, "2023.1", "A1.json"), join(dir, file)));
+    expect(problems).toEqual([expect.objectContaining({ file, message: expect.stringMatching(/belongs to no version \(2023\.1, 2026\.1\)/) })]);
+  });
+
+  it("leaves a file that is not a rule file (a README) at the top of a folder of versions alone", () => {
+    const dir = join(tmp, "readme");
+    cpSync(EXAMPLE_DIR, dir, { recursive: true });
+    writeFileSync(join(dir, "README.md"), "versions of the Quzhou scheme\n");
+    expect(loadRuleSet(dir).versions!.map((v) => v.version)).toEqual(["2023.1", "2026.1"]);
   });
 
   it("loads one version folder on its own as a single version, which applies on any asOf", () => {

@@ -5,6 +5,7 @@ import { canonicalJson, compareStrings, sha256 } from "../_lib/canonical.js";
 import { RuleSetError, type RuleSetProblem } from "../errors.js";
 import { FACTS } from "../facts/catalogue.js";
 import { deepFreeze } from "./freeze.js";
+import { isChecked, markChecked } from "./checked.js";
 import { jsonSyntaxMessage } from "./json-error.js";
 import { expandedWorkProblems, itemBoundProblems } from "./bounds.js";
 import { checkComparedValues } from "./check-values.js";
@@ -521,7 +522,74 @@ export function ruleSetFromFiles(given: Record<string, unknown>): RuleSet {
   rules.sort((a, b) => compareStrings(a.id, b.id));
   const digest = sha256(canonicalJson({ manifest, conditions, rules }));
   // Frozen, everything in it: results name this digest, so nothing may change the rules it stands for.
-  return deepFreeze({ id: manifest.id, version: manifest.version, effectiveFrom: manifest.effectiveFrom, digest, manifest, conditions, rules });
+  return markChecked(deepFreeze({ id: manifest.id, version: manifest.version, effectiveFrom: manifest.effectiveFrom, digest, manifest, conditions, rules }));
+}
+
+/** Reads a property of an object given through the API once; a getter or Proxy that throws is a problem, not a crash. */
+function given(value: unknown, key: string, where: string, problems: RuleSetProblem[]): unknown {
+  try {
+    return value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+  } catch (error) {
+    problems.push({ file: where, ruleId: null, path: key, message: `reading it threw ${thrownName(error)}` });
+    return undefined;
+  }
+}
+
+/**
+ * The checked rule set an evaluator works from. A rule set this library loaded is returned as it is (it is
+ * checked, frozen and digested already: nothing is redone). Any other object — made by hand, copied with
+ * JSON, changed after loading — is rebuilt from its `manifest`, `conditions` and `rules` by the loader
+ * (`ruleSetFromFiles`), so it passes every check a loaded set passes, gets a frozen copy that later changes
+ * to the object cannot reach, and a digest computed from that content: a digest the object carries is never
+ * trusted (it is recomputed, not compared). The top-level `id`, `version` and `effectiveFrom` come from
+ * the manifest, as they do for a loaded set. A set with `versions` is rebuilt version by version.
+ *
+ * @param ruleSet - a rule set object
+ * @returns a checked, frozen rule set with its own digest
+ * @throws RuleSetError listing every problem, as loading the same files would
+ */
+export function checkedRuleSet(ruleSet: RuleSet): RuleSet {
+  if (isChecked(ruleSet)) return ruleSet;
+  const problems: RuleSetProblem[] = [];
+  if (ruleSet === null || typeof ruleSet !== "object") {
+    throw new RuleSetError([{ file: "", ruleId: null, path: "", message: `expected a rule set object; found ${kindOf(ruleSet)}` }]);
+  }
+  const versions = given(ruleSet, "versions", "", problems);
+  if (problems.length > 0) throw refuse(problems);
+  if (versions !== undefined) {
+    if (!Array.isArray(versions) || versions.length === 0) {
+      throw new RuleSetError([{ file: "", ruleId: null, path: "versions", message: `expected a non-empty array of rule-set versions; found ${Array.isArray(versions) ? "an empty array" : kindOf(versions)}` }]);
+    }
+    const loaded: Array<{ folder: string; ruleSet: RuleSet }> = [];
+    versions.forEach((v: unknown, i: number) => {
+      try {
+        const version = checkedRuleSet(v as RuleSet);
+        loaded.push({ folder: version.version, ruleSet: version });
+      } catch (error) {
+        if (!(error instanceof RuleSetError)) throw error;
+        problems.push(...error.problems.map((p) => ({ ...p, file: `versions.${i}/${p.file}` })));
+      }
+    });
+    if (problems.length > 0) throw new RuleSetError(problems);
+    return markChecked(ruleSetWithVersions(loaded));
+  }
+  const files: Record<string, unknown> = { [MANIFEST_FILE]: given(ruleSet, "manifest", "", problems) };
+  const conditions = given(ruleSet, "conditions", "", problems);
+  if (conditions !== undefined) files[CONDITIONS_FILE] = conditions;
+  const rules = given(ruleSet, "rules", "", problems);
+  if (!Array.isArray(rules)) {
+    problems.push({ file: "", ruleId: null, path: "rules", message: `expected an array of rules; found ${kindOf(rules)}` });
+  } else {
+    rules.forEach((rule: unknown, i: number) => {
+      const id = given(rule, "id", `rules.${i}`, problems);
+      const file = typeof id === "string" ? `${id}.json` : `rules.${i}`;
+      if (typeof id !== "string") problems.push({ file, ruleId: null, path: "id", message: `expected a rule with a string id; found ${kindOf(id)}` });
+      else if (Object.hasOwn(files, file) || file === MANIFEST_FILE || file === CONDITIONS_FILE) problems.push({ file, ruleId: id, path: "id", message: `id ${id} is used by two rules` });
+      else files[file] = rule;
+    });
+  }
+  if (problems.length > 0) throw refuse(problems);
+  return ruleSetFromFiles(files);
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });

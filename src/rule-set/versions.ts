@@ -5,6 +5,7 @@ import { isIsoDate } from "../_lib/dates.js";
 import { InvalidAsOfError, NoRuleSetInForceError, RuleSetError, type RuleSetProblem } from "../errors.js";
 import type { Evaluator, SyncEvaluator } from "../evaluate.js";
 import { deepFreeze } from "./freeze.js";
+import { markChecked } from "./checked.js";
 import type { RuleSet } from "./schema.js";
 
 /**
@@ -13,7 +14,9 @@ import type { RuleSet } from "./schema.js";
  * @param dir - a rule-set folder
  * @returns the version folders' names; empty for a folder that is itself one version (or unreadable)
  * @throws RuleSetError naming each entry that is a symbolic link to a folder: a version folder is a folder of
- *   its own, never a link (which may lead back to its own folder, loop, or lead outside)
+ *   its own, never a link (which may lead back to its own folder, loop, or lead outside); and, in a folder of
+ *   versions (no manifest.json of its own, subfolders), each subfolder without a manifest.json and each
+ *   `.json` file at its top: nothing is dropped silently
  */
 export function versionFolders(dir: string): string[] {
   let entries;
@@ -38,11 +41,27 @@ export function versionFolders(dir: string): string[] {
     problems.push({ file: e.name, ruleId: null, path: "", message: `a symbolic link to ${target}: a version folder must be a folder of its own, not a link (it may lead back to its own folder or outside)` });
   }
   if (problems.length > 0) throw new RuleSetError(problems);
-  return entries
-    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "manifest.json")))
-    .map((e) => e.name)
-    .sort(compareStrings);
+  const folders = entries.filter((e) => e.isDirectory()).sort((a, b) => compareStrings(a.name, b.name));
+  const versions = folders.filter((e) => existsSync(join(dir, e.name, MANIFEST))).map((e) => e.name);
+  // A folder that is one version (its own manifest.json) may hold other folders; loadRuleSet refuses one that
+  // also holds version folders.
+  if (existsSync(join(dir, MANIFEST)) || folders.length === 0) return versions;
+  // A folder of versions: nothing in it is dropped unsaid. A folder without its manifest.json (renamed,
+  // misspelt, empty, one level too deep) is not a version that quietly disappears, and a rule file at the top
+  // is not a rule of any version. Other files (a README) are not rule files and are left alone.
+  for (const e of folders) {
+    if (versions.includes(e.name)) continue;
+    problems.push({ file: `${e.name}/`, ruleId: null, path: "", message: `a folder of versions holds a folder without ${MANIFEST} (named so exactly): each version folder holds its own ${MANIFEST} and rule files; add it, or move the folder out` });
+  }
+  for (const e of entries.sort((a, b) => compareStrings(a.name, b.name))) {
+    if (e.isDirectory() || !/\.json$/i.test(e.name)) continue;
+    problems.push({ file: e.name, ruleId: null, path: "", message: `a rule file at the top of a folder of versions belongs to no version (${versions.join(", ") || "none found"}): move it into a version folder, or out` });
+  }
+  if (problems.length > 0) throw new RuleSetError(problems);
+  return versions;
 }
+
+const MANIFEST = "manifest.json";
 
 /**
  * Joins the versions of one rule set, each loaded from its own folder, into the latest version carrying
@@ -73,7 +92,7 @@ export function ruleSetWithVersions(loaded: Array<{ folder: string; ruleSet: Rul
   }
   if (problems.length > 0) throw new RuleSetError(problems);
   const versions = loaded.map((l) => l.ruleSet).sort((a, b) => compareStrings(a.effectiveFrom, b.effectiveFrom));
-  return deepFreeze({ ...versions.at(-1)!, versions });
+  return markChecked(deepFreeze({ ...versions.at(-1)!, versions }));
 }
 
 /**

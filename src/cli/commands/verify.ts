@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { isIsoDate } from "../../_lib/dates.js";
 import { terminalText } from "../../_lib/inert.js";
 import { createEvaluator, evaluateTask } from "../../evaluate.js";
@@ -9,7 +9,7 @@ import { REFERENCE_RULES_DIR, referenceRuleSet } from "../../rule-set/reference.
 import { refuseOutputsOverInputs } from "../atomic-file.js";
 import { UsageError, type Command, parseCommandArgs } from "../command.js";
 import { MAX_JSON_BYTES, readRows, type InputRow } from "../input.js";
-import { errorObject } from "../output.js";
+import { endOfResultsJson, errorObject } from "../output.js";
 import { MISSING_AS_OF, readableId } from "./score.js";
 import { createProgress } from "../progress.js";
 import { readResultRows, type ResultFileRow } from "../results-file.js";
@@ -71,6 +71,35 @@ function jsonArrayRowTexts(path: string): string[] | null {
   return rows;
 }
 
+/**
+ * Whether a results file ends with the very bytes score writes after its rows: the end-of-results trailer
+ * for these counts, on a line of its own, then (a JSON array) `]`, then one newline. Its values are read by
+ * results-file.ts; this holds its bytes too, so that a reordered key, an added one, a space or an extra
+ * newline in it is a mismatch like any edit of a row.
+ *
+ * @returns null when they match, or what is there instead (at most the last 200 bytes)
+ */
+function trailerMismatch(path: string, counts: { scored: number; refused: number }): string | null {
+  const trailer = endOfResultsJson(counts);
+  const rows = counts.scored + counts.refused;
+  const isArray = path.endsWith(".json");
+  const whole = isArray ? `[\n${trailer}\n]\n` : `${trailer}\n`;
+  const tail = isArray ? `,\n${trailer}\n]\n` : `\n${trailer}\n`;
+  const expected = Buffer.from(rows === 0 ? whole : tail);
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, Math.max(expected.length + 1, 200));
+    const bytes = Buffer.alloc(length);
+    readSync(fd, bytes, 0, length, size - length);
+    const matches = rows === 0 ? size === expected.length && bytes.equals(expected) : bytes.subarray(length - expected.length).equals(expected);
+    if (matches) return null;
+    return `the end of the results file is not the end-of-results trailer score writes (${trailer}${isArray ? ", then ]" : ""}, then one newline); found …${JSON.stringify(bytes.subarray(Math.max(0, length - expected.length - 8)).toString("utf8"))} (the results file was edited)`;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** What score writes for an input row now: its result, or its error row (whole, as JSON text). */
 type Outcome = { ok: true; result: Result } | { ok: false; code: string; message: string; text: string };
 
@@ -80,14 +109,14 @@ export const verifyCommand: Command = {
   usage: `  <records>      the input that was scored (any kind score reads: JSON, NDJSON, XLSX, CSV folder).
   <results>      what score wrote for it (json or ndjson), one row per input row, in order.
   --rules        the rule set it was scored with (default: the bundled reference rules).
-  --as-of        the --as-of given to score, if any: needed only to recheck refused rows of bare records
-                 (a result carries its own asOf).
+  --as-of        the --as-of given to score, if any: rechecks refused rows of bare records, and every
+                 result must carry it as its asOf (score gives each row the --as-of it is given).
   --allow-incomplete  check a results file without its end-of-results trailer (cut short) or whose trailer
                  does not match its rows, saying so in the output; refused otherwise (exit code 2).
   --encoding     the --encoding given to score, if any.
   Recomputes every row: a result must come back with the same digest and the same JSON, byte for byte;
   a refused row must come back as the same error row, byte for byte (row, source, id, code, message and
-  every problem). Exit code 1 on any mismatch.`,
+  every problem); the end-of-results trailer must be the bytes score writes. Exit code 1 on any mismatch.`,
   async run(args) {
     const { values, positionals } = parseCommandArgs({
       args,
@@ -124,6 +153,8 @@ export const verifyCommand: Command = {
         const r = row.result;
         const recordedSet = r.ruleSet as unknown;
         if (!isPlain(recordedSet) || typeof recordedSet.digest !== "string") return "the result names no rule set digest (the results file was edited)";
+        // score gives every row the --as-of it was given: a result on another asOf was not scored with it.
+        if (asOf !== null && r.asOf !== asOf) return `scored on asOf ${JSON.stringify(r.asOf)}, not on the --as-of given (${asOf})`;
         if (r.ruleSet.digest !== ruleSet.digest) return `scored with rule set ${r.ruleSet.id}@${r.ruleSet.version} (${r.ruleSet.digest.slice(0, 15)}…), not the one given (${ruleSet.digest.slice(0, 15)}…); pass its folder with --rules`;
         const now = await recompute(input, isIsoDate(r.asOf) ? r.asOf : null);
         if (!now.ok) return `the result says scored, but the record is refused now (${now.code}): ${now.message}`;
@@ -166,10 +197,12 @@ export const verifyCommand: Command = {
     const arrayTexts = jsonArrayRowTexts(positionals[1]!);
     const progress = createProgress({ label: "verifying 核验", total: null, now: () => performance.now() });
     let position = 0;
+    const counts = { scored: 0, refused: 0 };
     for (;;) {
       const [input, recorded] = await Promise.all([records.next(), results.next()]);
       if (input.done && recorded.done) break;
       const at = position++;
+      if (!recorded.done) counts[recorded.value.row.ok ? "scored" : "refused"]++;
       let problem: string | null;
       let organizationId: string | null = null;
       if (recorded.done) problem = "no results row for this input row (the results file is shorter)";
@@ -188,6 +221,9 @@ export const verifyCommand: Command = {
       progress.tick(problem !== null);
     }
     progress.done();
+    // A complete file's trailer, byte for byte (its values were checked as it was read).
+    const trailerProblem = incomplete === null ? trailerMismatch(positionals[1]!, counts) : null;
+    if (trailerProblem !== null) mismatches.push({ position, organizationId: null, problem: trailerProblem });
     if (incomplete !== null) process.stdout.write(`INCOMPLETE 不完整: ${terminalText(positionals[1]!)} is not a complete results file (${incomplete}); checked as far as it goes\n`);
     const shown = mismatches.slice(0, 200);
     // A mismatch quotes the files (ids, messages, found values): shown with controls escaped, so that no
