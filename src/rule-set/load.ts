@@ -1,3 +1,4 @@
+import { checkStrictJson, StrictJsonError } from "../_lib/strict-json.js";
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative } from "node:path";
 import type { z } from "zod";
@@ -621,11 +622,20 @@ function readRuleFile(dir: string, name: string): { value: unknown } | { problem
     const code = (error as NodeJS.ErrnoException).code;
     return { problem: `not a readable JSON file: ${code === "ELOOP" ? "a loop of symbolic links" : code === "ENOENT" ? "a symbolic link to nothing" : (code ?? "it cannot be read")}` };
   }
+  let value: unknown;
   try {
-    return { value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch {
     return { problem: `not a readable JSON file: ${jsonSyntaxMessage(text)}` };
   }
+  // A repeated key is read by JSON.parse as its last value while a reader sees the first: refused.
+  try {
+    checkStrictJson(text);
+  } catch (error) {
+    if (error instanceof StrictJsonError) return { problem: `not a rule file a reader can trust: ${error.message}` };
+    throw error;
+  }
+  return { value };
 }
 
 /**
