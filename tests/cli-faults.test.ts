@@ -111,10 +111,13 @@ describe("no permission (EACCES)", () => {
     const locked = join(dir, "locked");
     mkdirSync(locked);
     chmodSync(locked, 0o555);
-    // Root may write anywhere: run as nobody then.
-    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // Root may write anywhere: run it without the capabilities that override file permissions (not as
+    // another user, who may not be able to read the checkout at all: CI clones into a private folder).
+    const asRoot = process.getuid?.() === 0;
+    const drop = ["--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search"];
     for (const format of ["ndjson", "xlsx"]) {
-      const r = spawnSync(process.execPath, [CLI, "score", records, "--as-of", AS_OF, "--format", format, "--out", join(locked, `r.${format}`)], { cwd: ROOT, encoding: "utf8", ...asNobody });
+      const args = [CLI, "score", records, "--as-of", AS_OF, "--format", format, "--out", join(locked, `r.${format}`)];
+      const r = asRoot ? spawnSync("setpriv", [...drop, process.execPath, ...args], { cwd: ROOT, encoding: "utf8" }) : spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
       expectOneLine({ status: r.status, stderr: r.stderr }, new RegExp(`^error: cannot write .*locked/r\\.${format} .*\\(EACCES\\)$`, "m"));
     }
     expect(readdirSync(locked)).toEqual([]);
